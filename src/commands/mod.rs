@@ -1,0 +1,9 @@
+//! One module per subcommand, wiring sources, detection, findings and reports together.
+
+pub mod rules;
+pub mod scan;
+
+/// Exit codes: 0 nothing failing, 1 findings that fail the policy, 2 error.
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;

@@ -1,0 +1,211 @@
+//! Filters that drop candidates which match a pattern but are not credentials: placeholders
+//! (data in `rules/filters/placeholders.yaml`) and the user's allowlist from `.nhiscan.yaml`.
+//! Both are values handed to the engine, never global state.
+
+use aho_corasick::AhoCorasick;
+use regex::bytes::RegexSet;
+use serde::Deserialize;
+
+const BUILTIN_PLACEHOLDERS: &str = include_str!("../../rules/filters/placeholders.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaceholderFile {
+    placeholders: RawPlaceholders,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaceholders {
+    #[serde(default)]
+    contains: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    max_repeat: Option<usize>,
+    #[serde(default)]
+    max_sequence: Option<usize>,
+}
+
+/// Recognises placeholder values: `${VAR}`, `<token>`, `xxxx`, `changeme`, `abcdef123456`.
+#[derive(Debug)]
+pub struct Placeholders {
+    contains: Option<AhoCorasick>,
+    patterns: RegexSet,
+    max_repeat: usize,
+    max_sequence: usize,
+}
+
+impl Placeholders {
+    /// The placeholder list shipped in the binary.
+    pub fn builtin() -> Placeholders {
+        let raw: RawPlaceholderFile =
+            serde_yaml::from_str(BUILTIN_PLACEHOLDERS).expect("built-in placeholders.yaml parses");
+        Self::from_raw(raw.placeholders).expect("built-in placeholder patterns compile")
+    }
+
+    fn from_raw(raw: RawPlaceholders) -> Result<Placeholders, regex::Error> {
+        let contains = if raw.contains.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&raw.contains)
+                    .expect("literal placeholder list builds"),
+            )
+        };
+        Ok(Placeholders {
+            contains,
+            patterns: RegexSet::new(&raw.patterns)?,
+            max_repeat: raw.max_repeat.unwrap_or(usize::MAX),
+            max_sequence: raw.max_sequence.unwrap_or(usize::MAX),
+        })
+    }
+
+    pub fn is_placeholder(&self, value: &[u8]) -> bool {
+        if let Some(ac) = &self.contains {
+            if ac.is_match(value) {
+                return true;
+            }
+        }
+        if self.patterns.is_match(value) {
+            return true;
+        }
+        has_repeat(value, self.max_repeat) || has_sequence(value, self.max_sequence)
+    }
+}
+
+/// A run of more than `max` identical bytes.
+fn has_repeat(v: &[u8], max: usize) -> bool {
+    let mut run = 1;
+    for w in v.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+            if run > max {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// An ascending or descending run of `len` letters or digits (`abcdef`, `654321`).
+fn has_sequence(v: &[u8], len: usize) -> bool {
+    if len < 2 || v.len() < len {
+        return false;
+    }
+    let (mut up, mut down) = (1, 1);
+    for w in v.windows(2) {
+        let (a, b) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+        let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+        up = if alnum && b == a.wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if alnum && a == b.wrapping_add(1) {
+            down + 1
+        } else {
+            1
+        };
+        if up >= len || down >= len {
+            return true;
+        }
+    }
+    false
+}
+
+/// The user's allowlist: secrets matching a regex or containing a stopword are dropped.
+/// (Path allowlists are applied by the sources, which know paths.)
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    pub regexes: Option<RegexSet>,
+    pub stopwords: Option<AhoCorasick>,
+}
+
+impl Allowlist {
+    pub fn new(regexes: &[String], stopwords: &[String]) -> Result<Allowlist, String> {
+        let regexes = if regexes.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(regexes).map_err(|e| format!("allowlist regex: {e}"))?)
+        };
+        let stopwords = if stopwords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(stopwords)
+                    .map_err(|e| format!("allowlist stopwords: {e}"))?,
+            )
+        };
+        Ok(Allowlist { regexes, stopwords })
+    }
+
+    pub fn allows(&self, secret: &[u8]) -> bool {
+        self.regexes.as_ref().is_some_and(|r| r.is_match(secret))
+            || self.stopwords.as_ref().is_some_and(|s| s.is_match(secret))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        let p = Placeholders::builtin();
+        for v in [
+            "${GITHUB_TOKEN}",
+            "${{ secrets.NPM_TOKEN }}",
+            "<your-token>",
+            "changeme",
+            "xxxxxxxxxxxxxxxx",
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk_live_aaaaaaaaaaaaaaaa",
+            "abcdefgh12",
+            "pass9876543",
+            "$DB_PASSWORD",
+            "{{ vault_token }}",
+            "%API_KEY%",
+            "Lorem-ipsum",
+        ] {
+            assert!(
+                p.is_placeholder(v.as_bytes()),
+                "{v} should be a placeholder"
+            );
+        }
+        for v in [
+            "ghp_R8xZq3Lm7Tn2Vb5Kc9Wd4Yf6Hj1Gs0Pa3QeUx",
+            "s3cr3t-P4ssw0rd!x",
+            "AKIAZ7Q4M2VXL5RB3TWN",
+        ] {
+            assert!(
+                !p.is_placeholder(v.as_bytes()),
+                "{v} should not be a placeholder"
+            );
+        }
+    }
+
+    #[test]
+    fn repeat_and_sequence_bounds() {
+        assert!(!has_repeat(b"aaaaa", 5));
+        assert!(has_repeat(b"aaaaaa", 5));
+        assert!(!has_sequence(b"abcde", 6));
+        assert!(has_sequence(b"xabcdefx", 6));
+        assert!(has_sequence(b"x987654", 6));
+        assert!(!has_sequence(b"a-b-c-d-e-f", 6));
+    }
+
+    #[test]
+    fn allowlist() {
+        let a = Allowlist::new(&["^test-".into()], &["fixture".into()]).unwrap();
+        assert!(a.allows(b"test-123"));
+        assert!(a.allows(b"myFIXTUREkey"));
+        assert!(!a.allows(b"prod-123"));
+    }
+}

@@ -1,0 +1,403 @@
+//! The detection engine: one Aho-Corasick pass over every rule keyword picks the candidate
+//! rules, their regexes run only in windows around the keyword hits, and each captured secret
+//! passes the entropy, placeholder, allowlist and offline-check filters. The engine is built
+//! once per scan and shared by reference across worker threads; it holds no mutable state.
+
+pub mod checks;
+pub mod entropy;
+pub mod filters;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::rules::{Confidence, RuleSet};
+use checks::{Input, Outcome};
+use filters::{Allowlist, Placeholders};
+
+/// How far back from a keyword hit a window starts (bounded by the line start).
+const WINDOW_BACK: usize = 256;
+/// How far forward a single-line window reaches (bounded by the line end).
+const WINDOW_LINE: usize = 4096;
+/// How far forward a multi-line window reaches.
+const WINDOW_MULTILINE: usize = 16 * 1024;
+/// A `key_id_from` partner must sit within this many lines.
+const PAIR_LINES: usize = 10;
+/// Rules of this provider yield to provider-specific rules on the same text.
+pub const GENERIC_PROVIDER: &str = "generic";
+/// The comment that suppresses a finding on its line.
+pub const INLINE_ALLOW: &[u8] = b"nhiscan:allow";
+
+/// Settings of the engine that do not come from rules.
+#[derive(Debug)]
+pub struct EngineOptions {
+    pub min_confidence: Confidence,
+    pub placeholders: Placeholders,
+    pub allowlist: Allowlist,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            min_confidence: Confidence::Medium,
+            placeholders: Placeholders::builtin(),
+            allowlist: Allowlist::default(),
+        }
+    }
+}
+
+/// One secret found in one piece of content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the rule in the engine's [`RuleSet`].
+    pub rule: usize,
+    pub secret: crate::findings::Secret,
+    /// Byte span of the secret in the content.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line and column (in characters) of the secret's first character.
+    pub line: usize,
+    pub column: usize,
+    /// 1-based line and column just past the secret's last character (SARIF style).
+    pub end_line: usize,
+    pub end_column: usize,
+    pub confidence: Confidence,
+    pub key_id: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Why candidates were dropped, for the summary: nothing is dropped silently.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Dropped {
+    pub placeholder: u64,
+    pub low_entropy: u64,
+    pub allowlisted: u64,
+    pub inline_allowed: u64,
+    pub check_rejected: u64,
+    pub below_confidence: u64,
+}
+
+impl Dropped {
+    pub fn add(&mut self, o: &Dropped) {
+        self.placeholder += o.placeholder;
+        self.low_entropy += o.low_entropy;
+        self.allowlisted += o.allowlisted;
+        self.inline_allowed += o.inline_allowed;
+        self.check_rejected += o.check_rejected;
+        self.below_confidence += o.below_confidence;
+    }
+}
+
+pub struct Engine {
+    rules: Arc<RuleSet>,
+    keywords: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<u32>>,
+    opts: EngineOptions,
+}
+
+impl Engine {
+    pub fn new(rules: Arc<RuleSet>, opts: EngineOptions) -> Engine {
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            for kw in &rule.keywords {
+                let kw = kw.to_ascii_lowercase();
+                let slot = *index.entry(kw.clone()).or_insert_with(|| {
+                    words.push(kw);
+                    keyword_rules.push(Vec::new());
+                    words.len() - 1
+                });
+                if !keyword_rules[slot].contains(&(ri as u32)) {
+                    keyword_rules[slot].push(ri as u32);
+                }
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .expect("keyword automaton builds");
+        Engine {
+            rules,
+            keywords,
+            keyword_rules,
+            opts,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Every keyword of every rule (lower-case, unique), e.g. for a benchmark floor.
+    pub fn keyword_count(&self) -> usize {
+        self.keyword_rules.len()
+    }
+
+    /// Scan one piece of content. Matches come back in content order.
+    pub fn scan(&self, data: &[u8], dropped: &mut Dropped) -> Vec<Match> {
+        self.scan_inner(data, dropped, None, self.opts.min_confidence)
+    }
+
+    /// Scan with one rule only, keeping matches of any confidence (for `rules check`).
+    pub fn scan_rule(&self, data: &[u8], rule: usize, dropped: &mut Dropped) -> Vec<Match> {
+        self.scan_inner(data, dropped, Some(rule), Confidence::Low)
+    }
+
+    fn scan_inner(
+        &self,
+        data: &[u8],
+        dropped: &mut Dropped,
+        only: Option<usize>,
+        min_confidence: Confidence,
+    ) -> Vec<Match> {
+        // 1. Keyword pass: windows per candidate rule.
+        let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        for hit in self.keywords.find_overlapping_iter(data) {
+            for &ri in &self.keyword_rules[hit.pattern().as_usize()] {
+                if only.is_some_and(|o| o != ri as usize) {
+                    continue;
+                }
+                let rule = &self.rules.rules[ri as usize];
+                let (s, e) = window(data, hit.start(), hit.end(), rule.multiline);
+                windows.push((ri, s, e));
+            }
+        }
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        windows.sort_unstable();
+        windows.dedup();
+
+        // 2. Regexes in merged windows.
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < windows.len() {
+            let (ri, s, mut e) = windows[i];
+            i += 1;
+            while i < windows.len() && windows[i].0 == ri && windows[i].1 <= e {
+                e = e.max(windows[i].2);
+                i += 1;
+            }
+            self.run_rule(ri as usize, data, (s, e), min_confidence, &mut out, dropped);
+        }
+
+        // 3. Place, pair, suppress.
+        out.sort_by_key(|m| (m.start, m.rule));
+        out.dedup_by_key(|m| (m.start, m.end, m.rule));
+        self.drop_generic_overlaps(&mut out);
+        locate(data, &mut out);
+        out.retain(|m| {
+            let allowed =
+                line_has_allow(data, m.start) || line_has_allow(data, m.end.saturating_sub(1));
+            if allowed {
+                dropped.inline_allowed += 1;
+            }
+            !allowed
+        });
+        self.pair_key_ids(&mut out);
+        out
+    }
+
+    fn run_rule(
+        &self,
+        ri: usize,
+        data: &[u8],
+        (ws, we): (usize, usize),
+        min_confidence: Confidence,
+        out: &mut Vec<Match>,
+        dropped: &mut Dropped,
+    ) {
+        let rule = &self.rules.rules[ri];
+        let re = rule.regex();
+        let group = rule.secret_group();
+        let hay = &data[ws..we];
+        for caps in re.captures_iter(hay) {
+            let (Some(whole), Some(sec)) = (caps.get(0), caps.get(group)) else {
+                continue;
+            };
+            let secret = sec.as_bytes();
+            if secret.is_empty() {
+                continue;
+            }
+            if let Some(min) = rule.min_entropy {
+                if entropy::shannon(secret) < min {
+                    dropped.low_entropy += 1;
+                    continue;
+                }
+            }
+            if rule.placeholders && self.opts.placeholders.is_placeholder(secret) {
+                dropped.placeholder += 1;
+                continue;
+            }
+            if self.opts.allowlist.allows(secret) {
+                dropped.allowlisted += 1;
+                continue;
+            }
+            let (start, end) = (ws + sec.start(), ws + sec.end());
+            let mut confidence = rule.confidence;
+            let mut identity = checks::Identity::default();
+            if let Some(check) = rule.check {
+                let input = Input {
+                    secret,
+                    matched: whole.as_bytes(),
+                    data,
+                    span: (start, end),
+                };
+                match check.run(&input) {
+                    Outcome::Pass(id) => identity = id,
+                    Outcome::Fail => confidence = Confidence::Low,
+                    Outcome::Reject => {
+                        dropped.check_rejected += 1;
+                        continue;
+                    }
+                }
+            }
+            if confidence < min_confidence {
+                dropped.below_confidence += 1;
+                continue;
+            }
+            out.push(Match {
+                rule: ri,
+                secret: crate::findings::Secret::new(secret),
+                start,
+                end,
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+                confidence,
+                key_id: identity.key_id,
+                attributes: identity.attributes,
+            });
+        }
+    }
+
+    /// A secret a provider rule recognises is reported by that rule only: the `generic`
+    /// provider's rules give way where their span overlaps a provider-specific match.
+    fn drop_generic_overlaps(&self, out: &mut Vec<Match>) {
+        let generic = |m: &Match| self.rules.rules[m.rule].provider == GENERIC_PROVIDER;
+        if !out.iter().any(generic) {
+            return;
+        }
+        let specific: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|m| !generic(m))
+            .map(|m| (m.start, m.end))
+            .collect();
+        out.retain(|m| !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+    }
+
+    /// `key_id_from`: the nearest match of the partner rule within a few lines names this one.
+    fn pair_key_ids(&self, out: &mut [Match]) {
+        for i in 0..out.len() {
+            let rule = &self.rules.rules[out[i].rule];
+            let Some(partner) = &rule.key_id_from else {
+                continue;
+            };
+            if out[i].key_id.is_some() {
+                continue;
+            }
+            let line = out[i].line;
+            let best = out
+                .iter()
+                .filter(|m| self.rules.rules[m.rule].id == *partner)
+                .map(|m| (m.line.abs_diff(line), m))
+                .filter(|(d, _)| *d <= PAIR_LINES)
+                .min_by_key(|(d, m)| (*d, m.start))
+                .map(|(_, m)| m.secret.expose().into_owned());
+            out[i].key_id = best;
+        }
+    }
+}
+
+/// The window a rule's regex runs in around a keyword hit `[s, e)`.
+fn window(data: &[u8], s: usize, e: usize, multiline: bool) -> (usize, usize) {
+    let back_limit = s.saturating_sub(WINDOW_BACK);
+    let start = match memchr::memrchr(b'\n', &data[back_limit..s]) {
+        Some(nl) => back_limit + nl + 1,
+        None => back_limit,
+    };
+    let end = if multiline {
+        (e + WINDOW_MULTILINE).min(data.len())
+    } else {
+        let limit = (e + WINDOW_LINE).min(data.len());
+        match memchr::memchr(b'\n', &data[e..limit]) {
+            Some(nl) => e + nl,
+            None => limit,
+        }
+    };
+    (start, end)
+}
+
+/// Fill in line and column numbers; `out` is sorted by start.
+fn locate(data: &[u8], out: &mut [Match]) {
+    let mut pos = 0;
+    let mut line = 1;
+    let mut line_start = 0;
+    let advance = |to: usize, pos: &mut usize, line: &mut usize, line_start: &mut usize| {
+        for nl in memchr::memchr_iter(b'\n', &data[*pos..to]) {
+            *line += 1;
+            *line_start = *pos + nl + 1;
+        }
+        *pos = to;
+    };
+    for m in out.iter_mut() {
+        advance(m.start, &mut pos, &mut line, &mut line_start);
+        m.line = line;
+        m.column = chars(&data[line_start..m.start]) + 1;
+        // The end may lie on a later line: count from the start without moving the cursor.
+        let (mut el, mut els) = (line, line_start);
+        for nl in memchr::memchr_iter(b'\n', &data[m.start..m.end]) {
+            el += 1;
+            els = m.start + nl + 1;
+        }
+        m.end_line = el;
+        m.end_column = chars(&data[els..m.end]) + 1;
+    }
+}
+
+/// Number of characters in UTF-8 bytes (invalid bytes count as one each).
+fn chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
+}
+
+fn line_has_allow(data: &[u8], at: usize) -> bool {
+    let at = at.min(data.len());
+    let s = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+    let e = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i);
+    // Bound the look on huge single-line files.
+    let s = s.max(at.saturating_sub(WINDOW_LINE));
+    let e = e.min(at + WINDOW_LINE);
+    memchr::memmem::find(&data[s..e], INLINE_ALLOW).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_line_bounded() {
+        let d = b"first line\nsecond token line\nthird";
+        let (s, e) = window(d, 18, 23, false);
+        assert_eq!(&d[s..e], b"second token line");
+        let (s, e) = window(d, 18, 23, true);
+        assert_eq!(&d[s..e], b"second token line\nthird");
+    }
+
+    #[test]
+    fn window_on_a_huge_line_is_bounded() {
+        let d = vec![b'a'; 100_000];
+        let (s, e) = window(&d, 50_000, 50_005, false);
+        assert_eq!(s, 50_000 - WINDOW_BACK);
+        assert_eq!(e, 50_005 + WINDOW_LINE);
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(chars("héllo".as_bytes()), 5);
+    }
+}

@@ -1,0 +1,17 @@
+use clap::Parser;
+
+use nhiscan::cli::{Cli, Command};
+use nhiscan::commands::{self, EXIT_ERROR};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Scan(args) => commands::scan::main(args),
+        Command::Rules(cmd) => commands::rules::main(cmd),
+    };
+    let code = code.unwrap_or_else(|e| {
+        eprintln!("nhiscan: error: {e:#}");
+        EXIT_ERROR
+    });
+    std::process::exit(code);
+}

@@ -1,0 +1,161 @@
+//! Human output: findings grouped by file, then one summary line. Colour only on a terminal,
+//! and never when `NO_COLOR` is set.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::Report;
+use crate::findings::Finding;
+use crate::rules::Severity;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Note => "36",
+        };
+        self.paint(code, &format!("{:<7}", s.as_str()))
+    }
+}
+
+pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Result<()> {
+    // path -> (line, column, finding)
+    let mut by_file: BTreeMap<&str, Vec<(usize, usize, &Finding)>> = BTreeMap::new();
+    for f in &report.findings {
+        for l in &f.locations {
+            by_file
+                .entry(l.path.as_str())
+                .or_default()
+                .push((l.line, l.column, f));
+        }
+    }
+    for (path, mut hits) in by_file {
+        hits.sort_by(|a, b| (a.0, a.1, &a.2.rule_id).cmp(&(b.0, b.1, &b.2.rule_id)));
+        writeln!(w, "{}", style.paint("1", path))?;
+        for (line, col, f) in hits {
+            let shown = f.secret.as_deref().unwrap_or(&f.redacted);
+            let mut extra = String::new();
+            if let Some(k) = &f.key_id {
+                extra.push_str(&format!("  key_id={k}"));
+            }
+            writeln!(
+                w,
+                "  {:>5}:{:<4} {} {}  {}  {}  [{} confidence]{}",
+                line,
+                col,
+                style.severity(f.severity),
+                style.paint("1", &f.rule_id),
+                f.rule_name,
+                style.paint("2", shown),
+                f.confidence.as_str(),
+                extra,
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// The summary line(s), written to stderr by the CLI so stdout stays the findings.
+pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Result<()> {
+    let s = &report.summary;
+    let st = &s.stats;
+    for e in &report.errors {
+        writeln!(
+            w,
+            "{} {}: {}",
+            style.paint("33", "warning:"),
+            e.path,
+            e.message
+        )?;
+    }
+    let mut parts = vec![format!(
+        "{} finding{} ({} location{})",
+        s.findings,
+        plural(s.findings as u64),
+        s.locations,
+        plural(s.locations as u64)
+    )];
+    parts.push(format!(
+        "scanned {} file{}, {}",
+        st.files,
+        plural(st.files),
+        human_bytes(st.bytes)
+    ));
+    if st.duplicates > 0 {
+        parts.push(format!(
+            "{} duplicate{} scanned once",
+            st.duplicates,
+            plural(st.duplicates)
+        ));
+    }
+    let sk = &st.skipped;
+    if sk.total() > 0 {
+        let mut why = Vec::new();
+        for (n, label) in [
+            (sk.binary, "binary"),
+            (sk.too_large, "too large"),
+            (sk.symlinks, "symlink"),
+            (sk.allowlisted_path, "allowlisted path"),
+        ] {
+            if n > 0 {
+                why.push(format!("{n} {label}"));
+            }
+        }
+        parts.push(format!("skipped {} ({})", sk.total(), why.join(", ")));
+    }
+    if st.non_utf8 > 0 {
+        parts.push(format!("{} not UTF-8 (scanned as bytes)", st.non_utf8));
+    }
+    if st.errors > 0 {
+        parts.push(style.paint("33", &format!("{} error{}", st.errors, plural(st.errors))));
+    }
+    let d = &st.dropped;
+    let suppressed = d.inline_allowed + d.allowlisted;
+    if suppressed > 0 {
+        parts.push(format!("{suppressed} suppressed by allowlist"));
+    }
+    parts.push(format!("{:.2}s", s.duration_ms as f64 / 1000.0));
+    let head = if s.failing > 0 {
+        style.paint("1;31", "nhiscan:")
+    } else {
+        style.paint("1;32", "nhiscan:")
+    };
+    writeln!(w, "{head} {}", parts.join(" · "))
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,386 @@
+//! Rules are data: YAML files parsed into plain serde types (`raw`), then validated into
+//! [`Rule`]s that cannot be wrong, and gathered into one [`RuleSet`]. Built-in rule files are
+//! embedded at build time; user rule files are added at run time. A typo in a key or a bad
+//! pattern is an error naming the file, line and column.
+
+mod raw;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+
+pub use raw::{Confidence, Kind, Severity};
+use raw::{RawExample, RawRule, RawRuleFile};
+
+use crate::detect::checks::Check;
+
+/// Built-in rule files, embedded by `build.rs` as `(file name, contents)`.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// A rule file or rule could not be loaded. Always names a place the user can open.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// One validated detection rule.
+#[derive(Debug, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub provider: String,
+    pub kind: Kind,
+    pub pattern: String,
+    pub keywords: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_entropy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub references: Vec<String>,
+    pub remediation: String,
+    pub multiline: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id_from: Option<String>,
+    pub placeholders: bool,
+    #[serde(skip)]
+    pub examples: Vec<Example>,
+    #[serde(skip)]
+    pub negative_examples: Vec<String>,
+    /// File the rule came from (`builtin:cloud.yaml` or a user path).
+    pub source: String,
+    /// Line of the rule's `id:` in its file, for error messages.
+    #[serde(skip)]
+    pub line: usize,
+    #[serde(skip)]
+    regex: OnceLock<Regex>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub text: String,
+    pub secret: String,
+}
+
+impl Rule {
+    /// The compiled pattern. Compiled on first use and shared by every thread, so start-up
+    /// pays only for rules whose keywords occur. Patterns were checked to compile when the
+    /// rule was validated, so this cannot fail.
+    pub fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            compile(&self.pattern).expect("pattern was validated when the rule was loaded")
+        })
+    }
+
+    /// Index of the `secret` group in the pattern.
+    pub fn secret_group(&self) -> usize {
+        self.regex()
+            .capture_names()
+            .position(|n| n == Some("secret"))
+            .expect("validated: pattern has a secret group")
+    }
+}
+
+/// Rule patterns run on bytes with ASCII classes: tokens are ASCII, and Unicode-aware `\w`
+/// under bounded repetition makes automata many times larger for no gain.
+fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(8 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
+
+/// The rules a scan uses, in a stable order (by id).
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+/// Where to take rules from.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSources {
+    /// Leave the embedded rules out.
+    pub no_builtin: bool,
+    /// Extra rule files or directories of `*.yaml` / `*.yml`.
+    pub paths: Vec<PathBuf>,
+    /// Rule ids to disable.
+    pub disable: Vec<String>,
+    /// Compile every pattern at load time (user rules always are).
+    pub compile_all: bool,
+}
+
+impl RuleSet {
+    pub fn load(src: &RuleSources) -> Result<RuleSet, RuleError> {
+        let mut rules = Vec::new();
+        if !src.no_builtin {
+            for (name, text) in BUILTIN {
+                rules.extend(parse_file(
+                    &format!("builtin:{name}"),
+                    text,
+                    src.compile_all,
+                )?);
+            }
+        }
+        for path in &src.paths {
+            for file in rule_files(path)? {
+                let text = std::fs::read_to_string(&file).map_err(|e| RuleError {
+                    file: file.display().to_string(),
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read rule file: {e}"),
+                })?;
+                rules.extend(parse_file(&file.display().to_string(), &text, true)?);
+            }
+        }
+        let mut seen = HashSet::new();
+        for r in &rules {
+            if !seen.insert(r.id.as_str()) {
+                return Err(RuleError {
+                    file: r.source.clone(),
+                    line: r.line,
+                    column: 1,
+                    message: format!("duplicate rule id `{}`", r.id),
+                });
+            }
+        }
+        for id in &src.disable {
+            if !seen.contains(id.as_str()) {
+                return Err(RuleError {
+                    file: "(--disable-rule / rules.disable)".into(),
+                    line: 0,
+                    column: 0,
+                    message: format!("no rule has the id `{id}`"),
+                });
+            }
+        }
+        for r in &rules {
+            if let Some(pair) = &r.key_id_from {
+                if !seen.contains(pair.as_str()) {
+                    return Err(RuleError {
+                        file: r.source.clone(),
+                        line: r.line,
+                        column: 1,
+                        message: format!(
+                            "rule `{}`: key_id_from names unknown rule `{pair}`",
+                            r.id
+                        ),
+                    });
+                }
+            }
+        }
+        rules.retain(|r| !src.disable.contains(&r.id));
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(RuleSet { rules })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
+    let err = |m: String| RuleError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message: m,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read rules path: {e}")))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| err(format!("cannot list rules directory: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml") | Some("yml")
+                )
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Parse and validate one rule file.
+pub fn parse_file(file: &str, text: &str, compile_now: bool) -> Result<Vec<Rule>, RuleError> {
+    let raw: RawRuleFile = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        RuleError {
+            file: file.to_string(),
+            line,
+            column,
+            message: strip_location(&e.to_string()),
+        }
+    })?;
+    raw.rules
+        .into_iter()
+        .map(|r| validate(file, text, r, compile_now))
+        .collect()
+}
+
+/// serde_yaml appends " at line L column C" to messages; we print the place up front instead.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Line and column of the first `id: <id>` in the file (validation errors point there).
+fn locate_id(text: &str, id: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start().trim_start_matches("- ").trim_start();
+        if let Some(rest) = t.strip_prefix("id:") {
+            if rest.trim().trim_matches(|c| c == '"' || c == '\'') == id {
+                return (i + 1, line.len() - line.trim_start().len() + 1);
+            }
+        }
+    }
+    (0, 0)
+}
+
+/// Line and column of `key:` at or after `from_line` (1-based), for errors about one field.
+fn locate_key(text: &str, from_line: usize, key: &str) -> (usize, usize) {
+    let needle = format!("{key}:");
+    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
+        if let Some(col) = line.find(&needle) {
+            return (i + 1, col + 1);
+        }
+    }
+    (from_line, 1)
+}
+
+fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rule, RuleError> {
+    let (line, column) = locate_id(text, &r.id);
+    let fail = |key: &str, message: String| {
+        let (l, c) = if key == "id" {
+            (line, column)
+        } else {
+            locate_key(text, line, key)
+        };
+        Err(RuleError {
+            file: file.to_string(),
+            line: l,
+            column: c,
+            message: format!("rule `{}`: {message}", r.id),
+        })
+    };
+    if r.id.is_empty()
+        || !r
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return fail(
+            "id",
+            "id must be kebab-case: lower-case letters, digits and `-`".into(),
+        );
+    }
+    for (key, value) in [
+        ("name", &r.name),
+        ("description", &r.description),
+        ("provider", &r.provider),
+        ("remediation", &r.remediation),
+    ] {
+        if value.trim().is_empty() {
+            return fail(key, format!("`{key}` must not be empty"));
+        }
+    }
+    let regex = match compile(&r.pattern) {
+        Ok(re) => re,
+        Err(e) => return fail("pattern", format!("pattern does not compile: {e}")),
+    };
+    let secret_groups = regex
+        .capture_names()
+        .filter(|n| *n == Some("secret"))
+        .count();
+    if secret_groups != 1 {
+        return fail(
+            "pattern",
+            "pattern must have exactly one named group `(?P<secret>...)`".into(),
+        );
+    }
+    if r.keywords.is_empty() {
+        return fail("keywords", "at least one keyword is required".into());
+    }
+    if let Some(k) = r.keywords.iter().find(|k| k.len() < 3) {
+        return fail(
+            "keywords",
+            format!("keyword `{k}` is shorter than 3 characters: it would run the rule everywhere"),
+        );
+    }
+    if r.references.is_empty() {
+        return fail(
+            "references",
+            "cite at least one reference documenting the format".into(),
+        );
+    }
+    if r.examples.is_empty() {
+        return fail("examples", "at least one example is required".into());
+    }
+    if r.negative_examples.is_empty() {
+        return fail(
+            "negative_examples",
+            "at least one negative example is required".into(),
+        );
+    }
+    if let Some(e) = r.min_entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return fail("min_entropy", "min_entropy must be between 0 and 8".into());
+        }
+    }
+    let rule = Rule {
+        id: r.id,
+        name: r.name,
+        description: r.description.trim().to_string(),
+        provider: r.provider,
+        kind: r.kind,
+        pattern: r.pattern,
+        keywords: r.keywords,
+        min_entropy: r.min_entropy,
+        check: r.check,
+        severity: r.severity,
+        confidence: r.confidence,
+        references: r.references,
+        remediation: r.remediation.trim().to_string(),
+        multiline: r.multiline,
+        key_id_from: r.key_id_from,
+        placeholders: r.placeholders,
+        examples: r
+            .examples
+            .into_iter()
+            .map(|RawExample { text, secret }| Example { text, secret })
+            .collect(),
+        negative_examples: r.negative_examples,
+        source: file.to_string(),
+        line,
+        regex: OnceLock::new(),
+    };
+    if compile_now {
+        let _ = rule.regex.set(regex);
+    }
+    Ok(rule)
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.id, self.name)
+    }
+}

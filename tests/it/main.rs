@@ -1,0 +1,9 @@
+//! The one integration test binary. Each test gets its own temporary directory (and, where it
+//! needs one, a real git repository) from `harness`.
+
+mod harness;
+
+mod cli;
+mod redaction;
+mod rules;
+mod worktree;

@@ -1,0 +1,175 @@
+//! The rule set: every built-in rule proves its examples, and rule files are validated.
+
+use std::sync::Arc;
+
+use nhiscan::rules::{RuleSet, RuleSources};
+
+use crate::harness::Tree;
+
+#[test]
+fn every_builtin_rule_passes_its_examples() {
+    let set = Arc::new(
+        RuleSet::load(&RuleSources {
+            compile_all: true,
+            ..Default::default()
+        })
+        .expect("built-in rules load"),
+    );
+    let failures = nhiscan::commands::rules::check(&set, false);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn builtin_rules_cover_the_providers() {
+    let set = RuleSet::load(&RuleSources::default()).unwrap();
+    let specific = set.rules.iter().filter(|r| r.provider != "generic").count();
+    assert!(specific >= 150, "only {specific} provider-specific rules");
+    for r in &set.rules {
+        assert!(!r.references.is_empty(), "{} cites no reference", r.id);
+        assert!(
+            r.examples.len() >= 2 || r.provider == "generic",
+            "{} has < 2 examples",
+            r.id
+        );
+        assert!(
+            !r.negative_examples.is_empty(),
+            "{} has no negative example",
+            r.id
+        );
+    }
+    let providers: std::collections::BTreeSet<&str> =
+        set.rules.iter().map(|r| r.provider.as_str()).collect();
+    for p in [
+        "aws",
+        "gcp",
+        "azure",
+        "github",
+        "gitlab",
+        "slack",
+        "stripe",
+        "openai",
+        "anthropic",
+        "npm",
+        "pypi",
+        "datadog",
+        "sendgrid",
+        "okta",
+    ] {
+        assert!(providers.contains(p), "no rule for provider {p}");
+    }
+}
+
+#[test]
+fn unknown_rule_key_names_file_line_and_column() {
+    let t = Tree::new();
+    let p = t.write(
+        "bad.yaml",
+        "rules:\n  - id: x-y\n    name: n\n    descripton: typo\n",
+    );
+    let out = t.run(&[
+        "rules",
+        "check",
+        "--no-builtin",
+        "--rules",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("bad.yaml:4:5: rules[0]: unknown field `descripton`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_pattern_and_missing_secret_group_are_located() {
+    let t = Tree::new();
+    let rule = |pattern: &str| {
+        format!(
+            "rules:\n  - id: bad-rule\n    name: n\n    description: d\n    provider: p\n    kind: token\n    pattern: '{pattern}'\n    keywords: [abc]\n    severity: error\n    confidence: high\n    references: [r]\n    remediation: r\n    examples: [{{text: abc, secret: abc}}]\n    negative_examples: [x]\n"
+        )
+    };
+    let p = t.write("r1.yaml", rule("(abc"));
+    let out = t.run(&[
+        "rules",
+        "check",
+        "--no-builtin",
+        "--rules",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("r1.yaml:7:5: rule `bad-rule`: pattern does not compile"),
+        "{}",
+        out.stderr
+    );
+    let p = t.write("r2.yaml", rule("abc"));
+    let out = t.run(&[
+        "rules",
+        "check",
+        "--no-builtin",
+        "--rules",
+        p.to_str().unwrap(),
+    ]);
+    assert!(
+        out.stderr
+            .contains("r2.yaml:7:5: rule `bad-rule`: pattern must have exactly one named group"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn failing_example_fails_the_check() {
+    let t = Tree::new();
+    let p = t.write(
+        "r.yaml",
+        "rules:\n  - id: weak-rule\n    name: n\n    description: d\n    provider: p\n    kind: token\n    pattern: '(?P<secret>abc_[0-9]{4})'\n    keywords: [abc_]\n    severity: error\n    confidence: high\n    references: [r]\n    remediation: r\n    examples: [{text: 'abc_12', secret: abc_12}]\n    negative_examples: ['abc_9876']\n",
+    );
+    let out = t.run(&[
+        "rules",
+        "check",
+        "--no-builtin",
+        "--rules",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("rule `weak-rule`: example 1 should find secret"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("negative example 1 should find nothing"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn disabling_a_rule() {
+    let t = Tree::new();
+    t.write("a.env", "DB_PASSWORD = \"q7Rz2LxN4vKp9TmW\"\n");
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(out.json()["summary"]["findings"], 1, "{}", out.stderr);
+    let out = t.run(&[
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "--disable-rule",
+        "generic-secret-assignment",
+    ]);
+    assert_eq!(out.json()["summary"]["findings"], 0);
+    let out = t.run(&["scan", ".", "--disable-rule", "no-such-rule"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no rule has the id `no-such-rule`"),
+        "{}",
+        out.stderr
+    );
+}
