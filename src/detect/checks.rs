@@ -58,8 +58,10 @@ impl Identity {
 /// A candidate as the validator sees it: the secret, and the content around it.
 pub struct Input<'a> {
     pub secret: &'a [u8],
-    /// The whole regex match (URI around a password, JSON around a key).
+    /// The whole regex match (URI around a password, JSON around a key), and where it starts
+    /// in `data`.
     pub matched: &'a [u8],
+    pub matched_start: usize,
     /// The whole content and the secret's span in it, for identifiers that sit nearby.
     pub data: &'a [u8],
     pub span: (usize, usize),
@@ -76,7 +78,13 @@ impl Check {
             Check::PemPrivateKey => pem_private_key(input.secret),
             Check::ConnectionUri => connection_uri(input),
             Check::AzureStorageKey => azure_storage_key(input),
-            Check::GenericSecret => generic_secret(input.secret),
+            Check::GenericSecret => {
+                if names_a_non_secret(input.matched) {
+                    Outcome::Reject
+                } else {
+                    generic_secret(input.secret)
+                }
+            }
         }
     }
 }
@@ -309,26 +317,30 @@ fn jwt(secret: &[u8]) -> Outcome {
 
 /// The body of a PEM/OpenSSH/PGP block is base64 that decodes to something key-sized.
 fn pem_private_key(secret: &[u8]) -> Outcome {
-    let text = String::from_utf8_lossy(secret);
+    // Keys embedded in code or env vars often carry escaped newlines and string quoting.
+    let text = String::from_utf8_lossy(secret)
+        .replace("\\r\\n", "\n")
+        .replace("\\n", "\n")
+        .replace("\\r", "");
     let mut body = String::new();
     let mut encrypted = text.contains("ENCRYPTED");
-    for line in text.lines().map(str::trim) {
+    for raw in text.lines() {
+        let mut line = raw.trim();
+        // String concatenation in code: `"MIIE..." +` or `'MIIE...',`
+        for tail in ["\" +", "' +", "\"+", "'+", "\",", "',"] {
+            if let Some(l) = line.strip_suffix(tail) {
+                line = l;
+            }
+        }
+        let line = line.trim_matches(|c| c == '"' || c == '\'').trim();
         if line.is_empty()
-            || line.starts_with("-----")
+            || line.contains("-----")
             || line.contains(':')
             || (line.starts_with('=') && line.len() <= 6)
         {
-            if line.contains("ENCRYPTED") {
-                encrypted = true;
-            }
             continue;
         }
-        // Keys embedded in code often carry string quoting and escaped newlines per line.
-        let cleaned = line
-            .trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '+')
-            .replace("\\n", "")
-            .replace("\\r", "");
-        body.push_str(cleaned.trim());
+        body.push_str(line);
     }
     let Some(der) = STANDARD
         .decode(body.as_bytes())
@@ -354,62 +366,159 @@ fn pem_private_key(secret: &[u8]) -> Outcome {
     Outcome::Pass(id)
 }
 
-/// `scheme://user:password@host/...`, or a `key=value;` connection string: the secret is the
-/// password; it must not be a variable or a well-known stand-in, and `user@host` names it.
+/// A password inside a connection string: `scheme://user:password@host/db`,
+/// `jdbc:sqlserver://host;user=u;password=p`, `Server=h;User Id=u;Password=p`, or Oracle's
+/// `user/password@host`. The rule's `secret` group is the password; the check rejects
+/// variables and stand-ins and names the credential `user@host` from the rest of the match.
 fn connection_uri(input: &Input) -> Outcome {
-    let pw = input.secret;
-    if pw.is_empty() || matches!(pw.first(), Some(b'$' | b'{' | b'<' | b'%')) {
+    let pw = String::from_utf8_lossy(input.secret);
+    if is_stand_in(&pw) {
         return Outcome::Reject;
     }
-    const STAND_INS: &[&str] = &[
-        "password", "passwd", "pass", "pwd", "secret", "pw", "user", "username", "null", "none",
-    ];
-    if STAND_INS
-        .iter()
-        .any(|s| pw.eq_ignore_ascii_case(s.as_bytes()))
-    {
-        return Outcome::Reject;
+    let raw = input.matched;
+    // Where the password sits in the match: from the spans, not a text search (in
+    // `postgres://postgres:postgres@` the first "postgres" is not the password).
+    let at = input
+        .span
+        .0
+        .saturating_sub(input.matched_start)
+        .min(raw.len());
+    let end = input
+        .span
+        .1
+        .saturating_sub(input.matched_start)
+        .clamp(at, raw.len());
+    let m = String::from_utf8_lossy(raw);
+    let before = String::from_utf8_lossy(&raw[..at]);
+    let after = String::from_utf8_lossy(&raw[end..]);
+    let (before, after) = (before.as_ref(), after.as_ref());
+    let stop =
+        |c: char| matches!(c, '/' | '?' | '#' | ';' | '"' | '\'' | ',' | '&') || c.is_whitespace();
+    let mut user: Option<String> = None;
+    let mut host: Option<String> = None;
+    if let Some(rest) = after.strip_prefix('@') {
+        // user:password@host, user/password@host, Oracle's user/password@//host
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        host = Some(if rest.starts_with('(') {
+            tns_host(rest).unwrap_or_default()
+        } else {
+            rest.chars().take_while(|&c| !stop(c)).collect()
+        });
+        let before = before
+            .strip_suffix(':')
+            .or_else(|| before.strip_suffix('/'))
+            .unwrap_or(before);
+        let u: String = before
+            .chars()
+            .rev()
+            .take_while(|&c| {
+                !(c == '/' || c == '=' || c == ':' || c.is_whitespace() || c == '"' || c == '\'')
+            })
+            .collect();
+        user = Some(u.chars().rev().collect());
     }
-    let m = String::from_utf8_lossy(input.matched);
-    let mut id = Identity::default();
-    if let Some(rest) = m.split("://").nth(1) {
-        // URI form: user[:pw]@host[:port][/db]
-        if let Some(at) = rest.rfind('@') {
-            let user = rest[..at].split(':').next().unwrap_or("");
-            let host: String = rest[at + 1..]
-                .chars()
-                .take_while(|c| !matches!(c, '/' | '?' | '#' | ';' | '"' | '\'' | ' ' | ','))
-                .collect();
-            if !host.is_empty() {
-                id.key_id = Some(if user.is_empty() {
-                    host.clone()
+    // key=value properties anywhere in the match (JDBC, ADO.NET, ODBC, query strings).
+    for part in m.split([';', '&', '?']) {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        // DB2 starts its properties after the database name: `/SAMPLE:user=db2inst1;`
+        let k = k.rsplit(':').next().unwrap_or(k);
+        let v = v
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == '{' || c == '}');
+        match k.trim().to_ascii_lowercase().as_str() {
+            "user id" | "userid" | "uid" | "user" | "username" | "user name"
+                if user.as_deref().is_none_or(str::is_empty) =>
+            {
+                user = Some(v.to_string());
+            }
+            "server" | "data source" | "host" | "address" | "addr" | "hostname"
+                if host.is_none() =>
+            {
+                host = Some(if v.starts_with('(') {
+                    tns_host(&m[m.find(v).unwrap_or(0)..]).unwrap_or_default()
                 } else {
-                    format!("{user}@{host}")
+                    v.to_string()
                 });
-                id.attributes.insert("host".into(), host);
             }
-        }
-    } else {
-        // key=value; form (ADO.NET, ODBC, JDBC properties).
-        let mut user = None;
-        let mut host = None;
-        for part in m.split(';') {
-            let Some((k, v)) = part.split_once('=') else {
-                continue;
-            };
-            match k.trim().to_ascii_lowercase().as_str() {
-                "user id" | "uid" | "user" | "username" => user = Some(v.trim().to_string()),
-                "server" | "data source" | "host" | "address" => host = Some(v.trim().to_string()),
-                _ => {}
-            }
-        }
-        match (user, host) {
-            (Some(u), Some(h)) => id.key_id = Some(format!("{u}@{h}")),
-            (None, Some(h)) => id.key_id = Some(h),
             _ => {}
         }
     }
+    if host.is_none() {
+        if let Some(i) = m.find("://") {
+            let auth: String = m[i + 3..].chars().take_while(|&c| !stop(c)).collect();
+            let auth = auth.rsplit('@').next().unwrap_or("").to_string();
+            if !auth.is_empty() {
+                host = Some(auth);
+            }
+        }
+    }
+    let host = host.map(|h| {
+        let h = h.strip_prefix("tcp:").unwrap_or(&h);
+        // ADO.NET writes the port after a comma.
+        h.split(',').next().unwrap_or(h).to_string()
+    });
+    let mut id = Identity::default();
+    match (
+        user.filter(|u| !u.is_empty()),
+        host.filter(|h| !h.is_empty()),
+    ) {
+        (Some(u), Some(h)) => {
+            id.attributes.insert("host".into(), h.clone());
+            id.key_id = Some(format!("{u}@{h}"));
+        }
+        (None, Some(h)) => {
+            id.attributes.insert("host".into(), h.clone());
+            id.key_id = Some(h);
+        }
+        (Some(u), None) => id.key_id = Some(u),
+        (None, None) => {}
+    }
     Outcome::Pass(id)
+}
+
+/// `HOST:PORT` out of an Oracle TNS descriptor `(DESCRIPTION=(ADDRESS=(HOST=h)(PORT=p))...)`.
+fn tns_host(desc: &str) -> Option<String> {
+    let upper = desc.to_ascii_uppercase();
+    let value = |key: &str| {
+        let i = upper.find(key)? + key.len();
+        Some(
+            desc[i..]
+                .chars()
+                .take_while(|&c| c != ')')
+                .collect::<String>()
+                .trim()
+                .to_string(),
+        )
+    };
+    let host = value("HOST=")?;
+    Some(match value("PORT=") {
+        Some(p) if !p.is_empty() => format!("{host}:{p}"),
+        _ => host,
+    })
+}
+
+/// A password that stands in for one: a variable, a template, a mask or a word like `password`.
+fn is_stand_in(pw: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password", "passwd", "pass", "pwd", "secret", "pw", "user", "username", "null", "none",
+        "changeit", "admin", "guest",
+    ];
+    // ADO.NET and ODBC quote values in braces: `{s3cr;t}` is a password, `{db_password}` and
+    // `{{ pw }}` are templates.
+    if let Some(inner) = pw.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+        let template = inner.starts_with('{')
+            || inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' ' | '-'));
+        return template || is_stand_in(inner);
+    }
+    pw.is_empty()
+        || pw.starts_with(['$', '{', '<', '%', '*', '['])
+        || pw.ends_with(['}', '>', '%', ']'])
+        || WORDS.iter().any(|w| pw.eq_ignore_ascii_case(w))
+        || pw.bytes().all(|b| b == pw.as_bytes()[0])
 }
 
 /// Azure storage account keys are base64 of 64 random bytes; the account name sits nearby.
@@ -434,27 +543,18 @@ fn azure_storage_key(input: &Input) -> Outcome {
     Outcome::Pass(id)
 }
 
-/// A value assigned to a secret-named key must look like a credential, not like code: not a
-/// member access (`config.db.password`), an identifier (`DEFAULT_TOKEN`, `accessToken`), a
-/// path or a URL; and it mixes at least two of lower case, upper case, digits and symbols.
+/// A value assigned to a secret-named key must look like a credential, not like code or prose:
+/// not a URL, path or ARN, not words and numbers joined by punctuation (`config.db.password`,
+/// `keyword.tag-if`, `MI_UserCredentials_0`, `Token2022Program`, `custom_admin/form.html`), and
+/// it mixes at least two of lower case, upper case, digits and symbols.
 fn generic_secret(v: &[u8]) -> Outcome {
     let s = String::from_utf8_lossy(v);
-    if s.contains("://") || s.starts_with('/') || s.starts_with("./") || s.starts_with("../") {
-        return Outcome::Reject;
-    }
-    let ident = |p: &str| {
-        let mut c = p.chars();
-        c.next()
-            .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
-            && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-    };
-    // Member access or namespaced identifier: a.b.c, a::b, a->b
-    let parts: Vec<&str> = s.split(['.', ':']).filter(|p| !p.is_empty()).collect();
-    if parts.len() > 1 && parts.iter().all(|p| ident(p)) && !s.ends_with('.') {
-        return Outcome::Reject;
-    }
-    // A plain identifier without digits: snake_case, SCREAMING_CASE, camelCase words.
-    if ident(&s) && !s.bytes().any(|b| b.is_ascii_digit()) {
+    if s.contains("://")
+        || s.starts_with(['/', '.'])
+        || s.starts_with("arn:")
+        || s.contains("%2F")
+        || made_of_words(&s)
+    {
         return Outcome::Reject;
     }
     let classes = [
@@ -467,6 +567,141 @@ fn generic_secret(v: &[u8]) -> Outcome {
         return Outcome::Reject;
     }
     Outcome::Pass(Identity::default())
+}
+
+/// Keys that mention a secret but hold something else: `private_key_id`, `token_url`,
+/// `password_length`, `secret_name`. The key is the text before the assignment operator.
+fn names_a_non_secret(matched: &[u8]) -> bool {
+    const NOT_SECRET: &[&str] = &[
+        "id",
+        "ids",
+        "name",
+        "names",
+        "type",
+        "types",
+        "path",
+        "file",
+        "filename",
+        "dir",
+        "url",
+        "uri",
+        "endpoint",
+        "host",
+        "length",
+        "len",
+        "size",
+        "count",
+        "min",
+        "max",
+        "prefix",
+        "suffix",
+        "header",
+        "field",
+        "env",
+        "var",
+        "param",
+        "format",
+        "version",
+        "ref",
+        "arn",
+        "expiry",
+        "expires",
+        "expiration",
+        "timeout",
+        "ttl",
+        "pattern",
+        "regex",
+        "label",
+        "hint",
+        "policy",
+        "rotation",
+        "mode",
+        "kind",
+        "scope",
+        "scopes",
+        "provider",
+        "location",
+        "algorithm",
+        "alg",
+        "hash",
+        "digest",
+        "fingerprint",
+        "age",
+        "index",
+        "enabled",
+    ];
+    let text = String::from_utf8_lossy(matched);
+    let key_end = text.find(['=', ':', '<']).unwrap_or(text.len());
+    let key = text[..key_end]
+        .trim()
+        .trim_end_matches(['"', '\'', '?'])
+        .to_ascii_lowercase();
+    let last = key
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    NOT_SECRET.contains(&last)
+}
+
+/// True when every piece between punctuation is a word people write: letters only, digits
+/// only, or `camelCase`/`PascalCase`/`SCREAMING` words followed by numbers. Random tokens
+/// almost never split that way; names, keys and messages always do.
+fn made_of_words(s: &str) -> bool {
+    // SCREAMING_SNAKE constants, digits or not: `D3DKMT_PRESENTHISTORYTOKEN_0`.
+    if s.contains('_') && !s.bytes().any(|b| b.is_ascii_lowercase()) {
+        return true;
+    }
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|seg| !seg.is_empty())
+        .all(is_word_run)
+}
+
+fn is_word_run(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    if b.iter().all(u8::is_ascii_alphabetic) || b.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            continue;
+        }
+        if !b[i].is_ascii_alphabetic() {
+            return false;
+        }
+        let start = i;
+        if b[i].is_ascii_uppercase() {
+            // An upper-case run: an acronym (`HTTP2`) or a capital starting a word (`Token`).
+            while i < b.len() && b[i].is_ascii_uppercase() {
+                i += 1;
+            }
+            let upper = i - start;
+            let mut lower = 0;
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+                lower += 1;
+            }
+            // `Q8`, `Rz2` or `xN4` are noise; `Token`, `HTTP`, `My` are words.
+            if upper == 1 && lower < 2 && !(start == 0 && lower >= 1) {
+                return false;
+            }
+        } else {
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+            // A word starts the segment or follows digits; lone lower-case letters are noise.
+            if i - start < 3 && start != 0 {
+                return false;
+            }
+            if i - start < 2 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -482,7 +717,14 @@ mod tests {
         ] {
             assert_eq!(generic_secret(v.as_bytes()), Outcome::Reject, "{v}");
         }
-        for v in ["q7Rz2LxN4vKp9TmW", "s3cr3t-P4ss", "a1b2c3d4e5f6a7b8"] {
+        for v in [
+            "q7Rz2LxN4vKp9TmW",
+            "s3cr3t-P4ss",
+            "a1b2c3d4e5f6a7b8",
+            "f395038c92f1828cbb3991d2d6152d326b895606",
+            "oT5ZkS8ctnrhYeeGsGTvOzPhoc/Jd1cO5fueBWFVmp8=",
+            "a9f4-f152e97ad808",
+        ] {
             assert!(
                 matches!(generic_secret(v.as_bytes()), Outcome::Pass(_)),
                 "{v}"
@@ -496,6 +738,7 @@ mod tests {
         Input {
             secret,
             matched: secret,
+            matched_start: 0,
             data: secret,
             span: (0, secret.len()),
         }
@@ -565,6 +808,23 @@ mod tests {
             Check::PemPrivateKey.run(&input(pem.as_bytes())),
             Outcome::Pass(_)
         ));
+        // Lines that begin or end with `+` are ordinary base64 (0xFB 0xEF 0xBE encodes as `++++`).
+        let pluses = STANDARD.encode([0xFBu8, 0xEF, 0xBE].repeat(30));
+        let plus = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----",
+            &pluses[..60],
+            &pluses[60..]
+        );
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(plus.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        // Escaped newlines, as in an environment variable or a JSON string.
+        let escaped = pem.replace('\n', "\\n");
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(escaped.as_bytes())),
+            Outcome::Pass(_)
+        ));
         let dots = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
         assert_eq!(
             Check::PemPrivateKey.run(&input(dots.as_bytes())),
@@ -578,16 +838,77 @@ mod tests {
         let i = Input {
             secret: b"Zx9-qL2v",
             matched: m,
+            matched_start: 0,
             data: m,
-            span: (13, 21),
+            span: (15, 23),
         };
         match Check::ConnectionUri.run(&i) {
             Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some("app@db.internal:5432")),
             o => panic!("{o:?}"),
         }
+        let cases = [
+            ("postgres://postgres:postgres@localhost:5432/app", "postgres@localhost:5432"),
+            ("jdbc:oracle:thin:scott/Zx9-qL2v@//ora1.corp.lan:1521/HR", "scott@ora1.corp.lan:1521"),
+            ("scott/Zx9-qL2v@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=ora1)(PORT=1521)))", "scott@ora1:1521"),
+            ("jdbc:db2://db2.corp.lan:50000/SAMPLE:user=db2inst1;password=Zx9-qL2v;", "db2inst1@db2.corp.lan:50000"),
+            ("jdbc:sqlserver://bi-sql.database.windows.net:1433;user=bi_reader@bi-sql;password=Zx9-qL2v;", "bi_reader@bi-sql@bi-sql.database.windows.net:1433"),
+            ("Server=tcp:prod.database.windows.net,1433;User Id=svc;Password=Zx9-qL2v;", "svc@prod.database.windows.net"),
+            ("jdbc:postgresql://db:5432/app?user=etl&password=Zx9-qL2v", "etl@db:5432"),
+            ("scott/Zx9-qL2v@orahost:1521/ORCL", "scott@orahost:1521"),
+            ("redis://:Zx9-qL2v@cache:6379/0", "cache:6379"),
+        ];
+        for (m, want) in cases {
+            let pw = if m.contains("Zx9-qL2v") {
+                "Zx9-qL2v"
+            } else {
+                "postgres"
+            };
+            let start = m.rfind(pw).unwrap();
+            let i = Input {
+                secret: pw.as_bytes(),
+                matched: m.as_bytes(),
+                matched_start: 0,
+                data: m.as_bytes(),
+                span: (start, start + pw.len()),
+            };
+            match Check::ConnectionUri.run(&i) {
+                Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some(want), "{m}"),
+                o => panic!("{m}: {o:?}"),
+            }
+        }
+        for pw in [
+            "password",
+            "${PW}",
+            "$PW",
+            "***",
+            "<pw>",
+            "%PW%",
+            "{pw}",
+            "Password",
+            "{{ pw }}",
+            "{db_password}",
+        ] {
+            let i = Input {
+                secret: pw.as_bytes(),
+                matched: b"",
+                matched_start: 0,
+                data: b"",
+                span: (0, 0),
+            };
+            assert_eq!(Check::ConnectionUri.run(&i), Outcome::Reject, "{pw}");
+        }
+        let i = Input {
+            secret: b"{qssQ8jYjKcMNJY~dHw}",
+            matched: b"",
+            matched_start: 0,
+            data: b"",
+            span: (0, 0),
+        };
+        assert!(matches!(Check::ConnectionUri.run(&i), Outcome::Pass(_)));
         let i = Input {
             secret: b"${PGPASSWORD}",
             matched: b"",
+            matched_start: 0,
             data: b"",
             span: (0, 0),
         };

@@ -186,8 +186,7 @@ impl Engine {
         }
 
         // 3. Place, pair, suppress.
-        out.sort_by_key(|m| (m.start, m.rule));
-        out.dedup_by_key(|m| (m.start, m.end, m.rule));
+        self.one_rule_per_span(&mut out);
         self.drop_generic_overlaps(&mut out);
         locate(data, &mut out);
         out.retain(|m| {
@@ -199,6 +198,9 @@ impl Engine {
             !allowed
         });
         self.pair_key_ids(&mut out);
+        if only.is_none() {
+            out.retain(|m| !self.rules.rules[m.rule].identifier_only);
+        }
         out
     }
 
@@ -223,15 +225,15 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
+            if rule.placeholders && self.opts.placeholders.is_placeholder(secret) {
+                dropped.placeholder += 1;
+                continue;
+            }
             if let Some(min) = rule.min_entropy {
                 if entropy::shannon(secret) < min {
                     dropped.low_entropy += 1;
                     continue;
                 }
-            }
-            if rule.placeholders && self.opts.placeholders.is_placeholder(secret) {
-                dropped.placeholder += 1;
-                continue;
             }
             if self.opts.allowlist.allows(secret) {
                 dropped.allowlisted += 1;
@@ -244,6 +246,7 @@ impl Engine {
                 let input = Input {
                     secret,
                     matched: whole.as_bytes(),
+                    matched_start: ws + whole.start(),
                     data,
                     span: (start, end),
                 };
@@ -274,6 +277,27 @@ impl Engine {
                 attributes: identity.attributes,
             });
         }
+    }
+
+    /// Two rules that capture the very same bytes (an `npm_` token inside `.npmrc`) make one
+    /// finding: a provider rule over a `generic` one, then the more confident match, then the
+    /// one with an offline check, then the rule id that sorts first. Leaves `out` sorted by position.
+    fn one_rule_per_span(&self, out: &mut Vec<Match>) {
+        let rank = |m: &Match| {
+            let r = &self.rules.rules[m.rule];
+            (
+                r.provider == GENERIC_PROVIDER,
+                std::cmp::Reverse(m.confidence),
+                std::cmp::Reverse(r.check.is_some()),
+                m.rule,
+            )
+        };
+        out.sort_by(|a, b| {
+            (a.start, a.end)
+                .cmp(&(b.start, b.end))
+                .then_with(|| rank(a).cmp(&rank(b)))
+        });
+        out.dedup_by_key(|m| (m.start, m.end));
     }
 
     /// A secret a provider rule recognises is reported by that rule only: the `generic`

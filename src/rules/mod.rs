@@ -18,8 +18,8 @@ use raw::{RawExample, RawRule, RawRuleFile};
 
 use crate::detect::checks::Check;
 
-/// Built-in rule files, embedded by `build.rs` as `(file name, contents)`.
-const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+/// Built-in rule files, embedded by `build.rs` as `(file name, YAML, JSON without examples)`.
+const BUILTIN: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// A rule file or rule could not be loaded. Always names a place the user can open.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +53,9 @@ pub struct Rule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id_from: Option<String>,
     pub placeholders: bool,
+    /// Finds a non-secret identifier that only names other findings (`key_id_from`); its
+    /// matches are never reported on their own.
+    pub identifier_only: bool,
     #[serde(skip)]
     pub examples: Vec<Example>,
     #[serde(skip)]
@@ -116,7 +119,8 @@ pub struct RuleSources {
     pub paths: Vec<PathBuf>,
     /// Rule ids to disable.
     pub disable: Vec<String>,
-    /// Compile every pattern at load time (user rules always are).
+    /// Compile every pattern and load every example (for `rules check`); a scan needs neither
+    /// for built-in rules. User rules are always compiled and validated in full.
     pub compile_all: bool,
 }
 
@@ -124,12 +128,13 @@ impl RuleSet {
     pub fn load(src: &RuleSources) -> Result<RuleSet, RuleError> {
         let mut rules = Vec::new();
         if !src.no_builtin {
-            for (name, text) in BUILTIN {
-                rules.extend(parse_file(
-                    &format!("builtin:{name}"),
-                    text,
-                    src.compile_all,
-                )?);
+            for (name, yaml, lean_json) in BUILTIN {
+                let file = format!("builtin:{name}");
+                if src.compile_all {
+                    rules.extend(parse_file(&file, yaml, true)?);
+                } else {
+                    rules.extend(parse_lean(&file, lean_json)?);
+                }
             }
         }
         for path in &src.paths {
@@ -235,6 +240,20 @@ pub fn parse_file(file: &str, text: &str, compile_now: bool) -> Result<Vec<Rule>
         .collect()
 }
 
+/// A built-in file as the JSON `build.rs` made of it: no examples, patterns compiled lazily.
+fn parse_lean(file: &str, json: &str) -> Result<Vec<Rule>, RuleError> {
+    let raw: RawRuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+        message: e.to_string(),
+    })?;
+    raw.rules
+        .into_iter()
+        .map(|r| validate(file, "", r, false))
+        .collect()
+}
+
 /// serde_yaml appends " at line L column C" to messages; we print the place up front instead.
 fn strip_location(msg: &str) -> String {
     match msg.find(" at line ") {
@@ -303,20 +322,27 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
             return fail(key, format!("`{key}` must not be empty"));
         }
     }
-    let regex = match compile(&r.pattern) {
-        Ok(re) => re,
-        Err(e) => return fail("pattern", format!("pattern does not compile: {e}")),
+    // Built-in patterns are proven by `rules check` in CI and compile lazily, so start-up does
+    // not pay for them; user rules are compiled and checked here, where errors can point at them.
+    let regex = if compile_now {
+        let regex = match compile(&r.pattern) {
+            Ok(re) => re,
+            Err(e) => return fail("pattern", format!("pattern does not compile: {e}")),
+        };
+        let secret_groups = regex
+            .capture_names()
+            .filter(|n| *n == Some("secret"))
+            .count();
+        if secret_groups != 1 {
+            return fail(
+                "pattern",
+                "pattern must have exactly one named group `(?P<secret>...)`".into(),
+            );
+        }
+        Some(regex)
+    } else {
+        None
     };
-    let secret_groups = regex
-        .capture_names()
-        .filter(|n| *n == Some("secret"))
-        .count();
-    if secret_groups != 1 {
-        return fail(
-            "pattern",
-            "pattern must have exactly one named group `(?P<secret>...)`".into(),
-        );
-    }
     if r.keywords.is_empty() {
         return fail("keywords", "at least one keyword is required".into());
     }
@@ -332,10 +358,12 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
             "cite at least one reference documenting the format".into(),
         );
     }
-    if r.examples.is_empty() {
+    // Lean built-in rules come without examples; everything else must have them.
+    let lean = !compile_now;
+    if r.examples.is_empty() && !lean {
         return fail("examples", "at least one example is required".into());
     }
-    if r.negative_examples.is_empty() {
+    if r.negative_examples.is_empty() && !lean {
         return fail(
             "negative_examples",
             "at least one negative example is required".into(),
@@ -363,6 +391,7 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
         multiline: r.multiline,
         key_id_from: r.key_id_from,
         placeholders: r.placeholders,
+        identifier_only: r.identifier_only,
         examples: r
             .examples
             .into_iter()
@@ -373,7 +402,7 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
         line,
         regex: OnceLock::new(),
     };
-    if compile_now {
+    if let Some(regex) = regex {
         let _ = rule.regex.set(regex);
     }
     Ok(rule)

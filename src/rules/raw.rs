@@ -28,7 +28,9 @@ pub struct RawRule {
     pub confidence: Confidence,
     pub references: Vec<String>,
     pub remediation: String,
+    #[serde(default)]
     pub examples: Vec<RawExample>,
+    #[serde(default)]
     pub negative_examples: Vec<String>,
     #[serde(default)]
     pub multiline: bool,
@@ -36,6 +38,8 @@ pub struct RawRule {
     pub key_id_from: Option<String>,
     #[serde(default = "yes")]
     pub placeholders: bool,
+    #[serde(default)]
+    pub identifier_only: bool,
 }
 
 fn yes() -> bool {

@@ -4,6 +4,7 @@
 mod harness;
 
 mod cli;
+mod demo;
 mod redaction;
 mod rules;
 mod worktree;

@@ -6,16 +6,30 @@ use nhiscan::rules::{RuleSet, RuleSources};
 
 use crate::harness::Tree;
 
-/// The planted tree and the secret values that must never be printed. AWS access key ids are
-/// left out: they are public identifiers by design (the `key_id` the inventory matches on).
+/// The planted tree and the secret values that must never be printed. Identifiers are left
+/// out: access key ids (AWS, Alibaba) and `identifier_only` rules (Twilio SIDs) are non-secret
+/// by design and are printed as the `key_id` the inventory matches on.
 fn planted() -> (Tree, Vec<String>) {
-    let set = RuleSet::load(&RuleSources::default()).unwrap();
+    let set = RuleSet::load(&RuleSources {
+        compile_all: true,
+        ..Default::default()
+    })
+    .unwrap();
     let t = Tree::new();
     let mut secrets = Vec::new();
+    // Rules whose matches name other findings (`key_id_from`) find identifiers.
+    let namers: Vec<&str> = set
+        .rules
+        .iter()
+        .filter_map(|r| r.key_id_from.as_deref())
+        .collect();
     for r in &set.rules {
         for (i, ex) in r.examples.iter().enumerate() {
             t.write(&format!("planted/{}/{i}.txt", r.id), &ex.text);
-            if r.check != Some(Check::AwsAccessKeyId) && ex.secret.len() >= 8 {
+            let identifier = r.identifier_only
+                || r.check == Some(Check::AwsAccessKeyId)
+                || namers.contains(&r.id.as_str());
+            if !identifier && ex.secret.len() >= 8 {
                 secrets.push(ex.secret.clone());
             }
         }
