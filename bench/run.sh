@@ -45,7 +45,8 @@ order=(nhiscan betterleaks gitleaks kingfisher rg-floor)
 count() { # tool report -> number of findings
   case $1 in
     nhiscan) jq '.summary.locations' "$2" ;;
-    gitleaks|betterleaks) jq 'length' "$2" 2>/dev/null || echo 0 ;;
+    gitleaks) jq 'length' "$2" 2>/dev/null || echo 0 ;;
+    betterleaks) jq '.findings | length' "$2" 2>/dev/null || echo 0 ;;
     kingfisher) jq '[.. | objects | select(has("rule"))] | length' "$2" 2>/dev/null || echo "?" ;;
     *) echo "-" ;;
   esac
@@ -61,8 +62,8 @@ for T in "${targets[@]}"; do
   for tool in "${order[@]}"; do
     : >"$work/times"
     for r in $(seq "$runs"); do
-      O=$work/$tool.out
-      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' bin='$bin' work='$work' T='$T' O='$O'; ${cmd[$tool]}"
+      O=$work/$tool.json
+      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' bin='$bin' work='$work' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
       read -r wall rss <"$work/t"
       n=$(count "$tool" "$O")
       echo "$(date -u +%FT%TZ),$machine,$name,$tool,$r,$wall,$rss,$n" >>"$csv"

@@ -47,6 +47,8 @@ pub struct Finding {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     pub locations: Vec<Location>,
+    /// Governance verdicts (see `policy`); without an inventory, `unregistered`.
+    pub verdicts: Vec<crate::policy::Verdict>,
 }
 
 /// Collects matches from any number of contents and paths, then groups them.
@@ -114,6 +116,7 @@ impl FindingsBuilder {
                     key_id: g.key_id,
                     attributes: g.attributes,
                     locations: g.locations,
+                    verdicts: Vec::new(),
                 }
             })
             .collect();
