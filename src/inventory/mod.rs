@@ -452,3 +452,6 @@ pub fn lint(loaded: &Loaded) -> Vec<InventoryError> {
     out.sort_by_key(|e| (e.line, e.column));
     out
 }
+
+#[cfg(test)]
+mod tests;

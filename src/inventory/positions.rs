@@ -70,8 +70,17 @@ impl Positions {
 }
 
 enum Frame {
-    Seq { path: String, next: usize },
-    Map { path: String, key: Option<String> },
+    Seq {
+        path: String,
+        next: usize,
+    },
+    Map {
+        path: String,
+        key: Option<String>,
+        /// No key seen yet: the first key's mark is where the mapping starts (the parser
+        /// marks a block mapping's start after its first key).
+        fresh: bool,
+    },
 }
 
 #[derive(Default)]
@@ -92,7 +101,7 @@ impl Recorder {
                 *next += 1;
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, .. }) => match key.take() {
                 Some(k) => Some(if path.is_empty() {
                     k
                 } else {
@@ -111,6 +120,17 @@ impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) if self.skipping == 0 => {
+                if let Some(Frame::Map {
+                    path,
+                    key: None,
+                    fresh,
+                }) = self.stack.last_mut()
+                {
+                    if *fresh {
+                        *fresh = false;
+                        self.out.start.insert(path.clone(), mark.into());
+                    }
+                }
                 if let Some(p) = self.next_path(Some(&value)) {
                     self.out.start.insert(p, mark.into());
                 }
@@ -132,7 +152,11 @@ impl MarkedEventReceiver for Recorder {
                         self.stack.push(if is_seq {
                             Frame::Seq { path: p, next: 0 }
                         } else {
-                            Frame::Map { path: p, key: None }
+                            Frame::Map {
+                                path: p,
+                                key: None,
+                                fresh: true,
+                            }
                         });
                     }
                     // A complex mapping key: skip it, its value is recorded as `?`.

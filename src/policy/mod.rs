@@ -116,3 +116,6 @@ pub fn judge(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
