@@ -279,3 +279,83 @@ fn gcp_private_key_id_attribute_matches_key_ids() {
         MatchOutcome::One(0, MatchedBy::KeyId)
     );
 }
+
+/// The published JSON Schema and the serde types list the same keys, both ways.
+#[test]
+fn json_schema_matches_the_serde_types() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/inventory.schema.json")).unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let full = RawIdentity {
+        id: "a".into(),
+        kind: Some("x".into()),
+        provider: Some("x".into()),
+        owner: Some("x".into()),
+        contact: Some("x".into()),
+        purpose: Some("x".into()),
+        environment: Some("x".into()),
+        created: Some("2025-01-01".into()),
+        last_rotated: Some("2025-01-01".into()),
+        expires: Some("2026-01-01".into()),
+        rotation_days: Some(30),
+        status: Some(Status::Active),
+        approved_by: Some("x".into()),
+        ticket: Some("x".into()),
+        scopes: vec!["x".into()],
+        offboarding: vec!["x".into()],
+        last_used: Some("2025-01-01".into()),
+        r#match: Some(RawMatch {
+            fingerprints: vec![FP_A.into()],
+            key_ids: vec!["k".into()],
+            ci_secrets: vec!["C".into()],
+            paths: vec!["p/*".into()],
+        }),
+    };
+    let v = serde_json::to_value(&full).unwrap();
+    let mut got: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    got.sort();
+    let ident = &schema["$defs"]["identity"];
+    assert_eq!(got, keys(ident));
+    let mut m: Vec<String> = v["match"].as_object().unwrap().keys().cloned().collect();
+    m.sort();
+    assert_eq!(m, keys(&ident["properties"]["match"]));
+    assert_eq!(
+        keys(&schema["properties"]["policy"]),
+        vec![
+            "expiring_within_days",
+            "require_owner",
+            "rotation_days",
+            "stale_after_days"
+        ]
+    );
+    // And a document using every key parses cleanly.
+    let doc = serde_yaml::to_string(&RawInventory {
+        version: 1,
+        policy: Some(RawPolicy {
+            rotation_days: Some(1),
+            stale_after_days: Some(1),
+            expiring_within_days: Some(1),
+            require_owner: Some(true),
+        }),
+        identities: vec![full],
+    })
+    .unwrap();
+    let l = parse("i", &doc);
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    assert!(lint(&l).is_empty());
+    // The demo fixture parses too.
+    let l = parse(
+        "demo",
+        include_str!("../../fixtures/inventory/demo-inventory.yaml"),
+    );
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+}
