@@ -8,6 +8,8 @@ fn main() {
     let code = match cli.command {
         Command::Scan(args) => commands::scan::main(args),
         Command::Rules(cmd) => commands::rules::main(cmd),
+        Command::Audit(args) => commands::audit::main(args),
+        Command::Inventory(cmd) => commands::inventory::main(cmd),
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("nhiscan: error: {e:#}");

@@ -1,5 +1,8 @@
 //! One module per subcommand, wiring sources, detection, findings and reports together.
 
+pub mod audit;
+pub mod governance;
+pub mod inventory;
 pub mod rules;
 pub mod scan;
 

@@ -7,15 +7,19 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use super::governance;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{ColorChoice, Format, ScanArgs};
 use crate::config::{self, Config};
 use crate::detect::filters::{Allowlist, Placeholders};
 use crate::detect::{Engine, EngineOptions};
 use crate::findings::FindingsBuilder;
-use crate::report::{self, Report, ScanInfo, Summary, Tool};
+use crate::inventory::Loaded;
+use crate::policy;
+use crate::report::{self, Governance, Report, ScanInfo, Summary, Tool};
 use crate::rules::{Confidence, RuleSet, RuleSources, Severity};
 use crate::sources::worktree::{self, WorktreeOptions};
+use crate::sources::ScanError;
 
 /// Default `--max-file-size`: larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 << 20;
@@ -34,6 +38,11 @@ pub struct ScanSettings {
     pub min_confidence: Confidence,
     pub fail_on: Option<Severity>,
     pub show_secrets: bool,
+    /// Governance inventory; otherwise `inventory:` in the config, else `nhi-inventory.yaml`
+    /// in the root when present.
+    pub inventory: Option<PathBuf>,
+    /// Today, for verdicts (`--now`); `None` reads the clock.
+    pub now: Option<jiff::civil::Date>,
 }
 
 impl ScanSettings {
@@ -49,6 +58,8 @@ impl ScanSettings {
             min_confidence: Confidence::Medium,
             fail_on: Some(Severity::Note),
             show_secrets: false,
+            inventory: None,
+            now: None,
         }
     }
 }
@@ -56,6 +67,11 @@ impl ScanSettings {
 /// Run a scan and build its report. Errors here are the fatal kind (exit 2): a missing path,
 /// an unreadable or invalid config, a bad rule file.
 pub fn run(s: &ScanSettings) -> Result<Report> {
+    run_with_inventory(s).map(|(r, _)| r)
+}
+
+/// [`run`], also returning the inventory it judged the findings by (for `audit`).
+pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> {
     let started = Instant::now();
     let config_path = match &s.config {
         Some(p) => Some(p.clone()),
@@ -103,20 +119,48 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         path_allowlist,
     };
-    let scanned = worktree::scan(&engine, &opts)?;
+    let inventory_path =
+        governance::locate(&s.root, s.inventory.as_deref(), cfg.inventory.as_deref());
+    let inventory = inventory_path
+        .as_deref()
+        .map(governance::read)
+        .transpose()?;
+    let mut scanned = worktree::scan(&engine, &opts)?;
     let mut builder = FindingsBuilder::default();
     for (path, id) in &scanned.occurrences {
         builder.add(path, &scanned.matches[id]);
     }
     let mut findings = builder.finish(&rules, s.show_secrets);
-    for f in &mut findings {
-        f.verdicts = vec![crate::policy::unregistered()];
+    let now = governance::today(s.now);
+    policy::judge(
+        &mut findings,
+        inventory.as_ref().map(|l| &l.inventory),
+        &|_| None,
+        now,
+    );
+    if let Some(l) = &inventory {
+        // A bad inventory entry is an error of the run, like an unreadable file: reported,
+        // counted, and the rest goes on.
+        for e in &l.errors {
+            scanned.errors.push(ScanError {
+                path: format!("{}:{}:{}", e.file, e.line, e.column),
+                message: e.message.clone(),
+            });
+            scanned.stats.errors += 1;
+        }
     }
+    let judged = inventory.is_some();
     let failing = match s.fail_on {
-        Some(level) => findings.iter().filter(|f| f.severity >= level).count(),
+        Some(level) => findings
+            .iter()
+            .filter(|f| policy::fail_severity(f, judged) >= level)
+            .count(),
         None => 0,
     };
-    Ok(Report {
+    let governance = inventory
+        .as_ref()
+        .map(|l| Governance::new(&l.inventory, now, &findings));
+    let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
         scan: ScanInfo {
@@ -133,7 +177,9 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
         },
         findings,
         errors: scanned.errors,
-    })
+        governance,
+    };
+    Ok((report, inventory))
 }
 
 fn config_name(p: &Option<PathBuf>) -> String {
@@ -175,6 +221,8 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         min_confidence: args.confidence,
         fail_on: args.fail_on.threshold(),
         show_secrets: args.show_secrets,
+        inventory: args.inventory.clone(),
+        now: args.now,
     };
     let report = run(&settings)?;
     let stdout = std::io::stdout();

@@ -49,6 +49,9 @@ pub struct Finding {
     pub locations: Vec<Location>,
     /// Governance verdicts (see `policy`); without an inventory, `unregistered`.
     pub verdicts: Vec<crate::policy::Verdict>,
+    /// The inventory identity this credential belongs to, when one matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::policy::IdentityRef>,
 }
 
 /// Collects matches from any number of contents and paths, then groups them.
@@ -117,6 +120,7 @@ impl FindingsBuilder {
                     attributes: g.attributes,
                     locations: g.locations,
                     verdicts: Vec::new(),
+                    identity: None,
                 }
             })
             .collect();

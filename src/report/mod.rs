@@ -2,6 +2,7 @@
 //! never scan, read files or decide policy, and they only ever see redacted secrets unless the
 //! user passed `--show-secrets` (then `Finding::secret` is set).
 
+pub mod audit;
 pub mod json;
 pub mod text;
 
@@ -22,6 +23,46 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+    /// Present when findings were judged against an inventory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<Governance>,
+}
+
+/// What the findings were judged by, and how they came out.
+#[derive(Debug, Serialize)]
+pub struct Governance {
+    /// The inventory file, as given.
+    pub inventory: String,
+    /// The date verdicts were computed for (`--now`).
+    pub now: jiff::civil::Date,
+    /// Identities in the inventory.
+    pub identities: usize,
+    /// Findings matched to exactly one identity.
+    pub matched: usize,
+    /// Findings per verdict kind.
+    pub verdicts: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Governance {
+    pub fn new(
+        inv: &crate::inventory::Inventory,
+        now: jiff::civil::Date,
+        findings: &[Finding],
+    ) -> Governance {
+        let mut verdicts = std::collections::BTreeMap::new();
+        for f in findings {
+            for v in &f.verdicts {
+                *verdicts.entry(v.kind.as_str()).or_insert(0) += 1;
+            }
+        }
+        Governance {
+            inventory: inv.source.clone(),
+            now,
+            identities: inv.identities.len(),
+            matched: findings.iter().filter(|f| f.identity.is_some()).count(),
+            verdicts,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

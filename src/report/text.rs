@@ -63,8 +63,43 @@ pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Resul
                 f.confidence.as_str(),
                 extra,
             )?;
+            if report.governance.is_some() {
+                governance(f, style, &mut w)?;
+            }
         }
         writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// The identity and verdicts under a finding (only when an inventory judged it).
+fn governance(f: &Finding, style: Style, w: &mut impl Write) -> std::io::Result<()> {
+    if let Some(id) = &f.identity {
+        let mut who = Vec::new();
+        if let Some(o) = &id.owner {
+            who.push(format!("owner {o}"));
+        }
+        if let Some(c) = &id.contact {
+            who.push(format!("contact {c}"));
+        }
+        who.push(format!("matched by {}", id.matched_by.as_str()));
+        writeln!(
+            w,
+            "               identity {} ({})",
+            style.paint("1", &id.id),
+            who.join(", ")
+        )?;
+    }
+    for v in &f.verdicts {
+        writeln!(
+            w,
+            "               {} {} [{}] {}; {}",
+            style.severity(v.severity),
+            style.paint("1", v.kind.as_str()),
+            v.owasp,
+            v.message,
+            v.action
+        )?;
     }
     Ok(())
 }
@@ -127,6 +162,19 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
     let suppressed = d.inline_allowed + d.allowlisted;
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed by allowlist"));
+    }
+    if let Some(g) = &report.governance {
+        let counts: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        parts.push(format!(
+            "inventory: {} identities, {} matched{}",
+            g.identities,
+            g.matched,
+            if counts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", counts.join(", "))
+            }
+        ));
     }
     parts.push(format!("{:.2}s", s.duration_ms as f64 / 1000.0));
     let head = if s.failing > 0 {
