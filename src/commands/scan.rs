@@ -15,6 +15,7 @@ use crate::detect::{Engine, EngineOptions};
 use crate::findings::FindingsBuilder;
 use crate::report::{self, Report, ScanInfo, Summary, Tool};
 use crate::rules::{Confidence, RuleSet, RuleSources, Severity};
+use crate::sources::git::{self, GitMode, GitOptions};
 use crate::sources::worktree::{self, WorktreeOptions};
 
 /// Default `--max-file-size`: larger files are skipped and counted.
@@ -34,6 +35,8 @@ pub struct ScanSettings {
     pub min_confidence: Confidence,
     pub fail_on: Option<Severity>,
     pub show_secrets: bool,
+    /// A git source instead of the working tree (`root` is then inside the repository).
+    pub git: Option<GitMode>,
 }
 
 impl ScanSettings {
@@ -49,6 +52,7 @@ impl ScanSettings {
             min_confidence: Confidence::Medium,
             fail_on: Some(Severity::Note),
             show_secrets: false,
+            git: None,
         }
     }
 }
@@ -103,11 +107,29 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         path_allowlist,
     };
-    let scanned = worktree::scan(&engine, &opts)?;
     let mut builder = FindingsBuilder::default();
-    for (path, id) in &scanned.occurrences {
-        builder.add(path, &scanned.matches[id]);
-    }
+    let (source, stats, errors, notes) = match &s.git {
+        None => {
+            let scanned = worktree::scan(&engine, &opts)?;
+            for (path, id) in &scanned.occurrences {
+                builder.add(path, &scanned.matches[id]);
+            }
+            ("worktree", scanned.stats, scanned.errors, Vec::new())
+        }
+        Some(mode) => {
+            let gopts = GitOptions {
+                repo: opts.root.clone(),
+                threads: opts.threads,
+                max_file_size: opts.max_file_size,
+                path_allowlist: opts.path_allowlist.clone(),
+            };
+            let scanned = git::scan(&engine, &gopts, mode)?;
+            for h in &scanned.hits {
+                builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+            }
+            (mode.source(), scanned.stats, scanned.errors, scanned.notes)
+        }
+    };
     let mut findings = builder.finish(&rules, s.show_secrets);
     for f in &mut findings {
         f.verdicts = vec![crate::policy::unregistered()];
@@ -120,7 +142,7 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
         scan: ScanInfo {
-            source: "worktree",
+            source,
             root: s.root.display().to_string(),
             rules: rules.rules.len(),
         },
@@ -128,11 +150,12 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
             findings: findings.len(),
             locations: findings.iter().map(|f| f.locations.len()).sum(),
             failing,
-            stats: scanned.stats,
+            stats,
             duration_ms: started.elapsed().as_millis() as u64,
         },
         findings,
-        errors: scanned.errors,
+        errors,
+        notes,
     })
 }
 
@@ -175,6 +198,7 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         min_confidence: args.confidence,
         fail_on: args.fail_on.threshold(),
         show_secrets: args.show_secrets,
+        git: args.git.mode(),
     };
     let report = run(&settings)?;
     let stdout = std::io::stdout();
