@@ -505,3 +505,55 @@ fn not_a_repository_is_an_error() {
         out.stderr
     );
 }
+
+#[test]
+fn pr_range_ignores_deletions_mode_changes_links_and_submodules() {
+    let r = Repo::new();
+    r.write("run.sh", &format!("TOKEN={T1}\n"));
+    r.write("gone.txt", &format!("T={T2}\n"));
+    r.commit("base", 1);
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.git(&["update-index", "--chmod=+x", "run.sh"]);
+    r.git(&["rm", "-q", "gone.txt"]);
+    // A link whose target text looks like a token, and a submodule entry.
+    std::os::unix::fs::symlink(T3, r.path().join("link")).unwrap();
+    let sub = r.git(&["rev-parse", "HEAD"]);
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{sub},vendor/sub"),
+    ]);
+    git_in(r.path(), &["add", "link"], 2);
+    git_in(
+        r.path(),
+        &["commit", "-q", "-m", "chmod, delete, link, submodule"],
+        2,
+    );
+    let out = r.scan(&["--diff", "main..feature", "--each-commit"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let j = out.json();
+    assert_eq!(j["summary"]["findings"], 0, "{j}");
+    assert_eq!(j["summary"]["errors"], 0, "{j}");
+}
+
+#[test]
+fn library_settings_run_a_history_scan() {
+    use nhiscan::commands::scan::{run, ScanSettings};
+    use nhiscan::sources::git::{history::HistoryOptions, GitMode};
+    let r = Repo::new();
+    r.write("k.txt", &format!("{T1}\n"));
+    let c1 = r.commit("one", 8);
+    let mut s = ScanSettings::new(r.path());
+    s.rules.no_builtin = true;
+    s.rules.paths = vec![r.fx.rules_path()];
+    s.git = Some(GitMode::History(HistoryOptions::default()));
+    let report = run(&s).expect("scan runs");
+    assert_eq!(report.scan.source, "git");
+    assert_eq!(report.findings.len(), 1);
+    let f = &report.findings[0];
+    assert_eq!(f.first_seen.as_deref(), Some(date(8).as_str()));
+    assert_eq!(f.present_at_head, Some(true));
+    assert_eq!(f.locations[0].git.as_ref().unwrap().commit, c1);
+    assert!(f.secret.is_none());
+}

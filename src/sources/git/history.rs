@@ -41,6 +41,10 @@ pub fn scan(
     opts: &GitOptions,
     h: &HistoryOptions,
 ) -> Result<GitScanned, GitError> {
+    // Trees are read again and again by neighbouring commits' diffs: cache them.
+    let mut repo = repo.clone();
+    repo.object_cache_size_if_unset(64 << 20);
+    let repo = &repo;
     let mut out = GitScanned::default();
     let mut tally = Tally::default();
     let tips = match &h.branch {
@@ -66,6 +70,9 @@ pub fn scan(
     let walk = repo
         .rev_walk(tips.iter().copied())
         .with_hidden(hidden)
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+        ))
         .all()
         .map_err(other)?;
     for (n, info) in walk.enumerate() {
@@ -167,7 +174,8 @@ pub fn scan(
                 match e.paths.iter_mut().find(|(p, _)| *p == path) {
                     Some(slot) => {
                         tally.stats.duplicates += 1;
-                        if time < commits[slot.1 as usize].time.seconds {
+                        // Newest first: on a tie the later-walked commit is the older one.
+                        if time <= commits[slot.1 as usize].time.seconds {
                             slot.1 = ci;
                         }
                     }
