@@ -146,6 +146,8 @@ pub struct ScanArgs {
     /// Today's date for verdicts, YYYY-MM-DD (default: today, UTC): makes results reproducible.
     #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
     pub now: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub git: GitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -249,4 +251,58 @@ pub struct InventoryAddArgs {
     /// Print the new file on stdout instead of writing it.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Git sources (PATH is then a directory inside the repository).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GitArgs {
+    /// Scan every blob in the git history of all refs (see --branch, --since-commit).
+    #[arg(long, conflicts_with_all = ["diff", "staged"], help_heading = "Git")]
+    pub git: bool,
+    /// With --git: only the history of this revision.
+    #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
+    pub branch: Option<String>,
+    /// With --git: leave out this commit and its ancestors.
+    #[arg(long, value_name = "REV", requires = "git", help_heading = "Git")]
+    pub since_commit: Option<String>,
+    /// With --git: stop after N commits.
+    #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
+    pub max_commits: Option<usize>,
+    /// Only lines added in BASE..HEAD (or BASE...HEAD, from the merge base).
+    #[arg(
+        long,
+        value_name = "RANGE",
+        conflicts_with = "staged",
+        help_heading = "Git"
+    )]
+    pub diff: Option<String>,
+    /// With --diff: also report what each commit of the range added, even if removed later.
+    #[arg(long, requires = "diff", help_heading = "Git")]
+    pub each_commit: bool,
+    /// Only lines added in the index relative to HEAD (for a pre-commit hook).
+    #[arg(long, help_heading = "Git")]
+    pub staged: bool,
+}
+
+impl GitArgs {
+    /// The git mode asked for, if any.
+    pub fn mode(&self) -> Option<crate::sources::git::GitMode> {
+        use crate::sources::git::{history::HistoryOptions, GitMode};
+        if self.git {
+            Some(GitMode::History(HistoryOptions {
+                branch: self.branch.clone(),
+                since_commit: self.since_commit.clone(),
+                max_commits: self.max_commits,
+            }))
+        } else if let Some(range) = &self.diff {
+            Some(GitMode::Diff {
+                range: range.clone(),
+                each_commit: self.each_commit,
+            })
+        } else if self.staged {
+            Some(GitMode::Staged)
+        } else {
+            None
+        }
+    }
 }

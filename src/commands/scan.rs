@@ -18,6 +18,7 @@ use crate::inventory::Loaded;
 use crate::policy;
 use crate::report::{self, Governance, Report, ScanInfo, Summary, Tool};
 use crate::rules::{Confidence, RuleSet, RuleSources, Severity};
+use crate::sources::git::{self, GitMode, GitOptions};
 use crate::sources::worktree::{self, WorktreeOptions};
 use crate::sources::ScanError;
 
@@ -43,6 +44,8 @@ pub struct ScanSettings {
     pub inventory: Option<PathBuf>,
     /// Today, for verdicts (`--now`); `None` reads the clock.
     pub now: Option<jiff::civil::Date>,
+    /// A git source instead of the working tree (`root` is then inside the repository).
+    pub git: Option<GitMode>,
 }
 
 impl ScanSettings {
@@ -60,6 +63,7 @@ impl ScanSettings {
             show_secrets: false,
             inventory: None,
             now: None,
+            git: None,
         }
     }
 }
@@ -125,28 +129,59 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         .as_deref()
         .map(governance::read)
         .transpose()?;
-    let mut scanned = worktree::scan(&engine, &opts)?;
     let mut builder = FindingsBuilder::default();
-    for (path, id) in &scanned.occurrences {
-        builder.add(path, &scanned.matches[id]);
-    }
+    let (source, mut stats, mut errors, notes) = match &s.git {
+        None => {
+            let scanned = worktree::scan(&engine, &opts)?;
+            for (path, id) in &scanned.occurrences {
+                builder.add(path, &scanned.matches[id]);
+            }
+            ("worktree", scanned.stats, scanned.errors, Vec::new())
+        }
+        Some(mode) => {
+            let gopts = GitOptions {
+                repo: opts.root.clone(),
+                threads: opts.threads,
+                max_file_size: opts.max_file_size,
+                path_allowlist: opts.path_allowlist.clone(),
+            };
+            let scanned = git::scan(&engine, &gopts, mode)?;
+            for h in &scanned.hits {
+                builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+            }
+            (mode.source(), scanned.stats, scanned.errors, scanned.notes)
+        }
+    };
     let mut findings = builder.finish(&rules, s.show_secrets);
     let now = governance::today(s.now);
+    // Git sources date each secret: the age of a registered credential without `created` or
+    // `last_rotated` is counted from the first commit that exposed it.
+    let mut first_seen: std::collections::HashMap<String, jiff::civil::Date> = Default::default();
+    for f in &findings {
+        if let Some(d) = f
+            .first_seen
+            .as_deref()
+            .and_then(|d| d.get(..10)?.parse().ok())
+        {
+            let e = first_seen.entry(f.fingerprint.clone()).or_insert(d);
+            *e = (*e).min(d);
+        }
+    }
     policy::judge(
         &mut findings,
         inventory.as_ref().map(|l| &l.inventory),
-        &|_| None,
+        &|fp| first_seen.get(fp).copied(),
         now,
     );
     if let Some(l) = &inventory {
         // A bad inventory entry is an error of the run, like an unreadable file: reported,
         // counted, and the rest goes on.
         for e in &l.errors {
-            scanned.errors.push(ScanError {
+            errors.push(ScanError {
                 path: format!("{}:{}:{}", e.file, e.line, e.column),
                 message: e.message.clone(),
             });
-            scanned.stats.errors += 1;
+            stats.errors += 1;
         }
     }
     let judged = inventory.is_some();
@@ -164,7 +199,7 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
         scan: ScanInfo {
-            source: "worktree",
+            source,
             root: s.root.display().to_string(),
             rules: rules.rules.len(),
         },
@@ -172,12 +207,13 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
             findings: findings.len(),
             locations: findings.iter().map(|f| f.locations.len()).sum(),
             failing,
-            stats: scanned.stats,
+            stats,
             duration_ms: started.elapsed().as_millis() as u64,
         },
         findings,
-        errors: scanned.errors,
+        errors,
         governance,
+        notes,
     };
     Ok((report, inventory))
 }
@@ -223,6 +259,7 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         show_secrets: args.show_secrets,
         inventory: args.inventory.clone(),
         now: args.now,
+        git: args.git.mode(),
     };
     let report = run(&settings)?;
     let stdout = std::io::stdout();

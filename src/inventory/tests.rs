@@ -189,7 +189,11 @@ fn finding(fp: &str, key_id: Option<&str>, provider: &str, path: &str) -> Findin
             column: 1,
             end_line: 1,
             end_column: 2,
+            git: None,
         }],
+        first_seen: None,
+        last_seen: None,
+        present_at_head: None,
         verdicts: vec![],
         identity: None,
     }

@@ -29,6 +29,7 @@ fn at(path: &str) -> Vec<Location> {
         column: 1,
         end_line: 1,
         end_column: 2,
+        git: None,
     }]
 }
 
@@ -503,6 +504,9 @@ fn fail_severity_uses_verdicts_only_with_an_inventory() {
         key_id: None,
         attributes: Default::default(),
         locations: at("a"),
+        first_seen: None,
+        last_seen: None,
+        present_at_head: None,
         verdicts: vec![unregistered()],
         identity: None,
     };

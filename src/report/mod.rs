@@ -23,6 +23,9 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+    /// Warnings that are not errors (e.g. the history a shallow clone hides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Present when findings were judged against an inventory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub governance: Option<Governance>,
@@ -82,7 +85,7 @@ impl Default for Tool {
 
 #[derive(Debug, Serialize)]
 pub struct ScanInfo {
-    /// `worktree` for a directory scan.
+    /// `worktree` for a directory scan; `git`, `diff` or `staged` for the git sources.
     pub source: &'static str,
     pub root: String,
     /// Number of rules enabled.

@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod demo;
+mod git;
 mod inventory;
 mod redaction;
 mod rules;

@@ -63,6 +63,11 @@ impl Fixture {
         }
     }
 
+    /// The rule file holding the test rules.
+    pub fn rules_path(&self) -> std::path::PathBuf {
+        self.rules.path().join("test.yaml")
+    }
+
     pub fn scan(&self, extra: &[&str]) -> crate::harness::Output {
         let rules = self.rules.path().join("test.yaml");
         let mut args = vec![
