@@ -8,6 +8,7 @@ fn main() {
     let code = match cli.command {
         Command::Scan(args) => commands::scan::main(args),
         Command::Rules(cmd) => commands::rules::main(cmd),
+        Command::Baseline(cmd) => commands::baseline::main(cmd),
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("nhiscan: error: {e:#}");

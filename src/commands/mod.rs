@@ -1,5 +1,7 @@
 //! One module per subcommand, wiring sources, detection, findings and reports together.
 
+pub mod baseline;
+pub mod output;
 pub mod rules;
 pub mod scan;
 

@@ -1,17 +1,19 @@
 //! `nhiscan scan PATH`: walk, detect, group, report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use super::output::{write_all, Outputs};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, ScanArgs};
 use crate::config::{self, Config};
 use crate::detect::filters::{Allowlist, Placeholders};
 use crate::detect::{Engine, EngineOptions};
+use crate::findings::baseline::{self, Baseline};
 use crate::findings::FindingsBuilder;
 use crate::report::{self, Report, ScanInfo, Summary, Tool};
 use crate::rules::{Confidence, RuleSet, RuleSources, Severity};
@@ -34,6 +36,8 @@ pub struct ScanSettings {
     pub min_confidence: Confidence,
     pub fail_on: Option<Severity>,
     pub show_secrets: bool,
+    /// Baseline file whose entries suppress matching findings (counted in the summary).
+    pub baseline: Option<PathBuf>,
 }
 
 impl ScanSettings {
@@ -49,6 +53,7 @@ impl ScanSettings {
             min_confidence: Confidence::Medium,
             fail_on: Some(Severity::Note),
             show_secrets: false,
+            baseline: None,
         }
     }
 }
@@ -112,6 +117,19 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
     for f in &mut findings {
         f.verdicts = vec![crate::policy::unregistered()];
     }
+    let baseline = match &s.baseline {
+        Some(p) => {
+            let b = Baseline::load(p)?;
+            let today = super::output::today();
+            Some(baseline::apply(
+                &mut findings,
+                &b,
+                &p.display().to_string(),
+                today,
+            ))
+        }
+        None => None,
+    };
     let failing = match s.fail_on {
         Some(level) => findings.iter().filter(|f| f.severity >= level).count(),
         None => 0,
@@ -133,6 +151,8 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
         },
         findings,
         errors: scanned.errors,
+        baseline,
+        rules,
     })
 }
 
@@ -175,6 +195,7 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         min_confidence: args.confidence,
         fail_on: args.fail_on.threshold(),
         show_secrets: args.show_secrets,
+        baseline: args.outputs.baseline.clone(),
     };
     let report = run(&settings)?;
     let stdout = std::io::stdout();
@@ -183,13 +204,15 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         ColorChoice::Never => false,
         ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && stdout.is_terminal(),
     };
-    let style = report::text::Style { color };
-    let mut out = stdout.lock();
-    match args.format {
-        Format::Text => report::text::write(&report, style, &mut out)?,
-        Format::Json => report::json::write(&report, &mut out)?,
-    }
-    out.flush()?;
+    let outputs = Outputs {
+        stdout: args.format,
+        files: args.outputs.clone(),
+        color,
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+    };
+    write_all(&report, &args.path, &outputs, &mut stdout.lock())?;
     let err_color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -128,6 +128,13 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed by allowlist"));
     }
+    if let Some(b) = &report.baseline {
+        let mut part = format!("{} suppressed by baseline", b.suppressed);
+        if b.expired > 0 {
+            part.push_str(&format!(" ({} expired entries)", b.expired));
+        }
+        parts.push(part);
+    }
     parts.push(format!("{:.2}s", s.duration_ms as f64 / 1000.0));
     let head = if s.failing > 0 {
         style.paint("1;31", "nhiscan:")

@@ -3,8 +3,10 @@
 
 mod harness;
 
+mod baseline;
 mod cli;
 mod demo;
 mod redaction;
+mod reports;
 mod rules;
 mod worktree;
