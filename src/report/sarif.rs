@@ -213,12 +213,23 @@ fn notification(level: &str, text: &str) -> sarif::Notification {
         .build()
 }
 
+/// Files that could not be scanned, and what a baseline suppressed (never silently).
 fn scan_errors(report: &Report) -> Vec<sarif::Notification> {
-    report
+    let mut out: Vec<sarif::Notification> = report
         .errors
         .iter()
         .map(|e| notification("error", &format!("{}: {}", e.path, e.message)))
-        .collect()
+        .collect();
+    if let Some(b) = &report.baseline {
+        out.push(notification(
+            "note",
+            &format!(
+                "{} findings suppressed by the baseline {} ({} entries, {} expired, {} unmatched)",
+                b.suppressed, b.file, b.entries, b.expired, b.unmatched
+            ),
+        ));
+    }
+    out
 }
 
 /// A relative URI under `%SRCROOT%`.
@@ -454,14 +465,24 @@ fn descriptor(d: RuleDoc<'_>) -> sarif::ReportingDescriptor {
     }
 }
 
-/// Every rule the scan used, plus any rule a finding names that is not in the set.
+/// The rules the results use, in rule-set order (a log of every enabled rule would be mostly
+/// descriptions: about 3.5 KB each). A rule a finding names that is not in the set gets a
+/// minimal description.
 fn secret_rules(report: &Report) -> Vec<sarif::ReportingDescriptor> {
-    let mut out: Vec<sarif::ReportingDescriptor> =
-        report.rules.rules.iter().map(secret_rule).collect();
-    let mut known: std::collections::BTreeSet<String> =
-        report.rules.rules.iter().map(|r| r.id.clone()).collect();
+    let used: std::collections::BTreeSet<&str> =
+        report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    let mut out: Vec<sarif::ReportingDescriptor> = report
+        .rules
+        .rules
+        .iter()
+        .filter(|r| used.contains(r.id.as_str()))
+        .map(secret_rule)
+        .collect();
+    let known: std::collections::BTreeSet<&str> =
+        report.rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut extra: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for f in &report.findings {
-        if known.insert(f.rule_id.clone()) {
+        if !known.contains(f.rule_id.as_str()) && extra.insert(f.rule_id.as_str()) {
             out.push(descriptor(RuleDoc {
                 id: &f.rule_id,
                 name: &f.rule_name,

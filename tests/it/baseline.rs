@@ -83,6 +83,17 @@ fn baseline_survives_rebase_and_squash_and_reports_new_findings() {
     assert_eq!(r["summary"]["findings"], 0);
     assert_eq!(r["baseline"]["suppressed"], 2);
     assert_eq!(r["baseline"]["unmatched"], 0);
+    let out = run_in(dir, &["scan", ".", "--baseline", bl_s, "--format", "sarif"]);
+    let sarif = out.json();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 0);
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 findings suppressed by the baseline"),
+        "{note}"
+    );
 
     // A new secret is reported; the accepted ones stay accepted, and the summary says so.
     repo.write("deploy.env", NEW);

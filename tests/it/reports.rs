@@ -291,17 +291,35 @@ fn sarif_truncates_at_the_result_limit_keeping_the_most_severe() {
             .unwrap();
         assert!(note.starts_with("25 of 30 results are left out"), "{note}");
     }
-    // The gzip limit: tiny, so results must go until it fits, with a note.
+    // The gzip limit: half of what the full log needs, so results must go until it fits.
+    let full = serde_json::to_vec_pretty(&sarif_json(&r, &SarifOptions::default())).unwrap();
+    let limit = gzip_len(&full) / 2;
     let opts = SarifOptions {
-        max_gzip_bytes: 60_000,
+        max_gzip_bytes: limit,
         ..SarifOptions::default()
     };
     let doc = sarif_json(&r, &opts);
+    let out = serde_json::to_vec_pretty(&doc).unwrap();
+    assert!(gzip_len(&out) <= limit, "{} > {limit}", gzip_len(&out));
     let n = doc["runs"][0]["results"].as_array().unwrap().len()
         + doc["runs"][1]["results"].as_array().unwrap().len();
-    assert!(n < 60, "{n}");
+    assert!((1..60).contains(&n), "{n}");
+    let errors = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["level"] == "error")
+        .count();
+    assert_eq!(errors, 3, "the most severe are kept");
     let text = serde_json::to_string(&doc).unwrap();
     assert!(text.contains("results are left out"));
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap().len()
 }
 
 #[test]
