@@ -9,7 +9,8 @@ use super::facts;
 use super::Report;
 use crate::rules::Severity;
 
-/// Write one workflow command per (finding, location).
+/// Write one workflow command per (finding, location), then a warning per file that could
+/// not be scanned.
 pub fn write_annotations(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     for f in &report.findings {
         let id = facts::identity(f);
@@ -42,6 +43,14 @@ pub fn write_annotations(report: &Report, mut w: impl Write) -> std::io::Result<
             props.push_str(&format!(",title={}", property(&title)));
             writeln!(w, "::{command} {props}::{}", data(&message))?;
         }
+    }
+    for e in &report.errors {
+        writeln!(
+            w,
+            "::warning file={},title=nhiscan could not scan this file::{}",
+            property(e.path.strip_prefix("./").unwrap_or(&e.path)),
+            data(&e.message)
+        )?;
     }
     Ok(())
 }

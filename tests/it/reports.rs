@@ -411,6 +411,17 @@ fn github_annotations_and_job_summary() {
         stdout.contains("::Secret assigned to a secret-named key q7Rz…(16 chars) is unregistered"),
         "{stdout}"
     );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("missing", t.path().join("dangling")).unwrap();
+        let out = t.run(&["scan", ".", "--format", "github", "--follow-symlinks"]);
+        assert!(
+            out.stdout
+                .contains("::warning file=dangling,title=nhiscan could not scan this file::"),
+            "{}",
+            out.stdout
+        );
+    }
     let s = std::fs::read_to_string(&summary).unwrap();
     assert!(s.starts_with("earlier step\n"), "appended, not replaced");
     assert!(s.contains(MARKER));
@@ -486,4 +497,70 @@ fn several_outputs_from_one_scan() {
     let json: Value = serde_json::from_str(&read("o/r.json")).unwrap();
     assert_eq!(json["summary"]["findings"], 1);
     assert_eq!(read("o/r.jsonl").lines().count(), 2);
+}
+
+fn report_validator() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap();
+    jsonschema::draft7::new(&schema).expect("report schema compiles")
+}
+
+#[test]
+fn json_and_jsonl_follow_the_documented_schema() {
+    let v = report_validator();
+    let check = |doc: &Value| {
+        let errors: Vec<String> = v
+            .iter_errors(doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+    };
+    // Every optional field present: a baseline, a file that cannot be read, --show-secrets.
+    let t = Tree::new();
+    t.write("a.env", "API_TOKEN=\"q7Rz2LxN4vKp9TmW\"\n");
+    t.write(
+        "db.env",
+        "DATABASE_URL=postgres://app:Hj38dkQpZ1xVw7Lm@db.internal:5432/x\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("missing", t.path().join("dangling")).unwrap();
+    let side = Tree::new();
+    let bl = side.path().join("b.json");
+    std::fs::write(&bl, "{\"version\": 1, \"entries\": []}").unwrap();
+    let out = t.run(&[
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--show-secrets",
+        "--follow-symlinks",
+        "--baseline",
+        bl.to_str().unwrap(),
+    ]);
+    let doc = out.json();
+    assert!(doc["baseline"].is_object() && doc["findings"][0]["secret"].is_string());
+    #[cfg(unix)]
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 1, "{doc}");
+    assert!(doc["findings"][0]["key_id"].is_string() || doc["findings"][1]["key_id"].is_string());
+    check(&doc);
+    check(&crate::harness::run_in(&demo(), &["scan", ".", "--format", "json"]).json());
+    // JSONL: each finding line is a finding; the summary line is the report minus findings.
+    let out = crate::harness::run_in(&demo(), &["scan", ".", "--format", "jsonl"]);
+    let mut findings = Vec::new();
+    let mut summary = Value::Null;
+    for line in out.stdout.lines() {
+        let mut l: Value = serde_json::from_str(line).unwrap();
+        let kind = l.as_object_mut().unwrap().remove("type").unwrap();
+        if kind == "finding" {
+            findings.push(l);
+        } else {
+            summary = l;
+        }
+    }
+    summary["findings"] = Value::Array(findings);
+    check(&summary);
+    // The schema can fail: an undocumented field is rejected.
+    let mut doc = doc;
+    doc["findings"][0]["surprise"] = Value::Bool(true);
+    assert!(!v.is_valid(&doc));
 }
