@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::scan::{self, ScanSettings};
-use super::EXIT_CLEAN;
+use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::{BaselineArgs, BaselineCommand};
 use crate::findings::baseline::Baseline;
 use crate::rules::RuleSources;
@@ -35,10 +35,16 @@ pub fn main(cmd: BaselineCommand) -> Result<i32> {
     std::fs::write(&args.file, text)
         .map_err(|e| anyhow::anyhow!("{}: cannot write baseline: {e}", args.file.display()))?;
     eprintln!("nhiscan: baseline {message}");
+    // The baseline is written either way; files that could not be scanned make the exit code
+    // say so, as a scan's would.
     for e in &report.errors {
         eprintln!("warning: {}: {}", e.path, e.message);
     }
-    Ok(EXIT_CLEAN)
+    Ok(if report.errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn settings(a: &BaselineArgs) -> ScanSettings {

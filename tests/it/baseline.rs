@@ -161,3 +161,25 @@ fn expired_entries_report_again_and_bad_baselines_are_clear_errors() {
     let out = t.run(&["baseline", "create", bl_s, ".", "--expires", "soon"]);
     assert_eq!(out.code, 2);
 }
+
+#[test]
+fn a_baseline_inside_the_scanned_tree_finds_nothing_itself() {
+    let t = Tree::new();
+    t.write("app.env", OLD);
+    t.write("db.env", OLD2);
+    let out = t.run(&["baseline", "create", ".nhiscan-baseline.json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = t.run(&["scan", ".", "--baseline", ".nhiscan-baseline.json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("2 suppressed by baseline"),
+        "{}",
+        out.stderr
+    );
+    let out = t.run(&["baseline", "update", ".nhiscan-baseline.json"]);
+    assert!(
+        out.stderr.contains("2 entries (0 added, 0 pruned)"),
+        "{}",
+        out.stderr
+    );
+}
