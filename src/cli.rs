@@ -21,13 +21,18 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory tree (or a file) for credentials.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or check the detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Accept today's findings: write or refresh a baseline file for `scan --baseline`.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Governance review: every inventory identity against one scan (use, age, expiry, owner).
+    Audit(AuditArgs),
+    /// Validate the inventory, or register a finding in it.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,8 +151,174 @@ pub struct ScanArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Governance inventory (default: `inventory:` in the config, else nhi-inventory.yaml in
+    /// the scanned directory when present).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+    /// Today's date for verdicts, YYYY-MM-DD (default: today, UTC): makes results reproducible.
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    pub now: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub git: GitArgs,
     #[command(flatten)]
     pub outputs: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, short = 'f', value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    /// Governance inventory (default: `inventory:` in the config, else nhi-inventory.yaml in
+    /// the scanned directory).
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+    /// Today's date, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    pub now: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Config file (default: .nhiscan.yaml in the scanned directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not honour .gitignore, .ignore and .nhiscanignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Exit with 1 when an identity's state or an uncovered finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Note)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Validate the inventory: schema, unique ids, dates, owners, fingerprint format,
+    /// overlapping matches.
+    Check {
+        /// Inventory file.
+        #[arg(long, value_name = "PATH", default_value = "nhi-inventory.yaml")]
+        inventory: PathBuf,
+        /// Output format on stdout.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Register a finding of a JSON report (by fingerprint) as an identity. Writes the
+    /// fingerprint and key id, never the secret.
+    Add(Box<InventoryAddArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryAddArgs {
+    /// Inventory file (created when missing).
+    #[arg(long, value_name = "PATH", default_value = "nhi-inventory.yaml")]
+    pub inventory: PathBuf,
+    /// JSON report of `nhiscan scan -f json` (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
+    /// Fingerprint of the finding to register (`sha256:...`).
+    #[arg(long)]
+    pub fingerprint: String,
+    /// Identity id (default: the rule id and the first 8 hex digits of the fingerprint).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub contact: Option<String>,
+    #[arg(long)]
+    pub purpose: Option<String>,
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// When the credential was created, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    pub created: Option<jiff::civil::Date>,
+    /// When it was last rotated, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    pub last_rotated: Option<jiff::civil::Date>,
+    /// When it expires, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    pub expires: Option<jiff::civil::Date>,
+    #[arg(long, value_name = "DAYS")]
+    pub rotation_days: Option<u32>,
+    #[arg(long)]
+    pub approved_by: Option<String>,
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// A scope it holds (repeatable).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A glob where it may live (repeatable).
+    #[arg(long = "allow-path", value_name = "GLOB")]
+    pub paths: Vec<String>,
+    /// A CI secret name that holds it (repeatable).
+    #[arg(long = "ci-secret", value_name = "NAME")]
+    pub ci_secrets: Vec<String>,
+    /// Print the new file on stdout instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Git sources (PATH is then a directory inside the repository).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GitArgs {
+    /// Scan every blob in the git history of all refs (see --branch, --since-commit).
+    #[arg(long, conflicts_with_all = ["diff", "staged"], help_heading = "Git")]
+    pub git: bool,
+    /// With --git: only the history of this revision.
+    #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
+    pub branch: Option<String>,
+    /// With --git: leave out this commit and its ancestors.
+    #[arg(long, value_name = "REV", requires = "git", help_heading = "Git")]
+    pub since_commit: Option<String>,
+    /// With --git: stop after N commits.
+    #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
+    pub max_commits: Option<usize>,
+    /// Only lines added in BASE..HEAD (or BASE...HEAD, from the merge base).
+    #[arg(
+        long,
+        value_name = "RANGE",
+        conflicts_with = "staged",
+        help_heading = "Git"
+    )]
+    pub diff: Option<String>,
+    /// With --diff: also report what each commit of the range added, even if removed later.
+    #[arg(long, requires = "diff", help_heading = "Git")]
+    pub each_commit: bool,
+    /// Only lines added in the index relative to HEAD (for a pre-commit hook).
+    #[arg(long, help_heading = "Git")]
+    pub staged: bool,
+}
+
+impl GitArgs {
+    /// The git mode asked for, if any.
+    pub fn mode(&self) -> Option<crate::sources::git::GitMode> {
+        use crate::sources::git::{history::HistoryOptions, GitMode};
+        if self.git {
+            Some(GitMode::History(HistoryOptions {
+                branch: self.branch.clone(),
+                since_commit: self.since_commit.clone(),
+                max_commits: self.max_commits,
+            }))
+        } else if let Some(range) = &self.diff {
+            Some(GitMode::Diff {
+                range: range.clone(),
+                each_commit: self.each_commit,
+            })
+        } else if self.staged {
+            Some(GitMode::Staged)
+        } else {
+            None
+        }
+    }
 }
 
 /// Report files written by the same scan, besides the format on stdout.

@@ -18,6 +18,9 @@ pub struct Config {
     /// Files larger than this are skipped and counted: bytes, or `10MB`, `512KiB`, ...
     #[serde(default)]
     pub max_file_size: Option<ByteSize>,
+    /// The governance inventory (default: `nhi-inventory.yaml` in the scanned directory).
+    #[serde(default)]
+    pub inventory: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,7 +132,7 @@ impl Config {
             })?
         };
         let base = path.parent().unwrap_or(Path::new("."));
-        for p in &mut cfg.rules.paths {
+        for p in cfg.rules.paths.iter_mut().chain(cfg.inventory.as_mut()) {
             if p.is_relative() {
                 *p = base.join(&*p);
             }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod findings;
+pub mod inventory;
 pub mod policy;
 pub mod report;
 pub mod rules;

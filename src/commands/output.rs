@@ -97,8 +97,11 @@ fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The line hash of each finding location's line, read from the scanned files the way GitHub's
 /// upload would read them. A file that cannot be read now gets no hash (the uploader then
-/// computes its own, or none).
+/// computes its own, or none); so do git sources, whose blobs need not match the checkout.
 pub fn line_hashes_for(report: &Report, root: &Path) -> LineHashes {
+    if report.scan.source != "worktree" {
+        return LineHashes::new();
+    }
     let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for f in &report.findings {
         for l in &f.locations {
@@ -134,11 +137,4 @@ fn github_link_base() -> Option<String> {
         "{}/{repo}/blob/{sha}",
         server.trim_end_matches('/')
     ))
-}
-
-/// Today's date in UTC, for baseline expiry.
-pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
 }

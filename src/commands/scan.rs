@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use super::governance;
 use super::output::{write_all, Outputs};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{ColorChoice, ScanArgs};
@@ -15,9 +16,13 @@ use crate::detect::filters::{Allowlist, Placeholders};
 use crate::detect::{Engine, EngineOptions};
 use crate::findings::baseline::{self, Baseline};
 use crate::findings::FindingsBuilder;
-use crate::report::{self, Report, ScanInfo, Summary, Tool};
+use crate::inventory::Loaded;
+use crate::policy;
+use crate::report::{self, Governance, Report, ScanInfo, Summary, Tool};
 use crate::rules::{Confidence, RuleSet, RuleSources, Severity};
+use crate::sources::git::{self, GitMode, GitOptions};
 use crate::sources::worktree::{self, WorktreeOptions};
+use crate::sources::ScanError;
 
 /// Default `--max-file-size`: larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 << 20;
@@ -36,6 +41,13 @@ pub struct ScanSettings {
     pub min_confidence: Confidence,
     pub fail_on: Option<Severity>,
     pub show_secrets: bool,
+    /// Governance inventory; otherwise `inventory:` in the config, else `nhi-inventory.yaml`
+    /// in the root when present.
+    pub inventory: Option<PathBuf>,
+    /// Today, for verdicts (`--now`); `None` reads the clock.
+    pub now: Option<jiff::civil::Date>,
+    /// A git source instead of the working tree (`root` is then inside the repository).
+    pub git: Option<GitMode>,
     /// Baseline file whose entries suppress matching findings (counted in the summary).
     pub baseline: Option<PathBuf>,
 }
@@ -53,6 +65,9 @@ impl ScanSettings {
             min_confidence: Confidence::Medium,
             fail_on: Some(Severity::Note),
             show_secrets: false,
+            inventory: None,
+            now: None,
+            git: None,
             baseline: None,
         }
     }
@@ -61,6 +76,11 @@ impl ScanSettings {
 /// Run a scan and build its report. Errors here are the fatal kind (exit 2): a missing path,
 /// an unreadable or invalid config, a bad rule file.
 pub fn run(s: &ScanSettings) -> Result<Report> {
+    run_with_inventory(s).map(|(r, _)| r)
+}
+
+/// [`run`], also returning the inventory it judged the findings by (for `audit`).
+pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> {
     let started = Instant::now();
     let config_path = match &s.config {
         Some(p) => Some(p.clone()),
@@ -108,37 +128,97 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         path_allowlist,
     };
-    let scanned = worktree::scan(&engine, &opts)?;
+    let inventory_path =
+        governance::locate(&s.root, s.inventory.as_deref(), cfg.inventory.as_deref());
+    let inventory = inventory_path
+        .as_deref()
+        .map(governance::read)
+        .transpose()?;
     let mut builder = FindingsBuilder::default();
-    for (path, id) in &scanned.occurrences {
-        builder.add(path, &scanned.matches[id]);
-    }
+    let (source, mut stats, mut errors, notes) = match &s.git {
+        None => {
+            let scanned = worktree::scan(&engine, &opts)?;
+            for (path, id) in &scanned.occurrences {
+                builder.add(path, &scanned.matches[id]);
+            }
+            ("worktree", scanned.stats, scanned.errors, Vec::new())
+        }
+        Some(mode) => {
+            let gopts = GitOptions {
+                repo: opts.root.clone(),
+                threads: opts.threads,
+                max_file_size: opts.max_file_size,
+                path_allowlist: opts.path_allowlist.clone(),
+            };
+            let scanned = git::scan(&engine, &gopts, mode)?;
+            for h in &scanned.hits {
+                builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+            }
+            (mode.source(), scanned.stats, scanned.errors, scanned.notes)
+        }
+    };
     let mut findings = builder.finish(&rules, s.show_secrets);
-    for f in &mut findings {
-        f.verdicts = vec![crate::policy::unregistered()];
+    let now = governance::today(s.now);
+    // Git sources date each secret: the age of a registered credential without `created` or
+    // `last_rotated` is counted from the first commit that exposed it.
+    let mut first_seen: std::collections::HashMap<String, jiff::civil::Date> = Default::default();
+    for f in &findings {
+        if let Some(d) = f
+            .first_seen
+            .as_deref()
+            .and_then(|d| d.get(..10)?.parse().ok())
+        {
+            let e = first_seen.entry(f.fingerprint.clone()).or_insert(d);
+            *e = (*e).min(d);
+        }
     }
+    policy::judge(
+        &mut findings,
+        inventory.as_ref().map(|l| &l.inventory),
+        &|fp| first_seen.get(fp).copied(),
+        now,
+    );
+    if let Some(l) = &inventory {
+        // A bad inventory entry is an error of the run, like an unreadable file: reported,
+        // counted, and the rest goes on.
+        for e in &l.errors {
+            errors.push(ScanError {
+                path: format!("{}:{}:{}", e.file, e.line, e.column),
+                message: e.message.clone(),
+            });
+            stats.errors += 1;
+        }
+    }
+    // Accepted findings leave the report after they are judged (a baseline never hides a
+    // verdict it was not written for: it matches rule and fingerprint only).
     let baseline = match &s.baseline {
         Some(p) => {
             let b = Baseline::load(p)?;
-            let today = super::output::today();
             Some(baseline::apply(
                 &mut findings,
                 &b,
                 &p.display().to_string(),
-                today,
+                now,
             ))
         }
         None => None,
     };
+    let judged = inventory.is_some();
     let failing = match s.fail_on {
-        Some(level) => findings.iter().filter(|f| f.severity >= level).count(),
+        Some(level) => findings
+            .iter()
+            .filter(|f| policy::fail_severity(f, judged) >= level)
+            .count(),
         None => 0,
     };
-    Ok(Report {
+    let governance = inventory
+        .as_ref()
+        .map(|l| Governance::new(&l.inventory, now, &findings));
+    let report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
         scan: ScanInfo {
-            source: "worktree",
+            source,
             root: s.root.display().to_string(),
             rules: rules.rules.len(),
         },
@@ -146,14 +226,17 @@ pub fn run(s: &ScanSettings) -> Result<Report> {
             findings: findings.len(),
             locations: findings.iter().map(|f| f.locations.len()).sum(),
             failing,
-            stats: scanned.stats,
+            stats,
             duration_ms: started.elapsed().as_millis() as u64,
         },
         findings,
-        errors: scanned.errors,
+        errors,
+        governance,
+        notes,
         baseline,
         rules,
-    })
+    };
+    Ok((report, inventory))
 }
 
 fn config_name(p: &Option<PathBuf>) -> String {
@@ -195,6 +278,9 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         min_confidence: args.confidence,
         fail_on: args.fail_on.threshold(),
         show_secrets: args.show_secrets,
+        inventory: args.inventory.clone(),
+        now: args.now,
+        git: args.git.mode(),
         baseline: args.outputs.baseline.clone(),
     };
     let report = run(&settings)?;

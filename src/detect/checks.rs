@@ -459,6 +459,10 @@ fn connection_uri(input: &Input) -> Outcome {
         // ADO.NET writes the port after a comma.
         h.split(',').next().unwrap_or(h).to_string()
     });
+    // Hosts reserved for documentation (RFC 2606) never hold real accounts.
+    if host.as_deref().is_some_and(is_documentation_host) {
+        return Outcome::Reject;
+    }
     let mut id = Identity::default();
     match (
         user.filter(|u| !u.is_empty()),
@@ -499,11 +503,21 @@ fn tns_host(desc: &str) -> Option<String> {
     })
 }
 
+fn is_documentation_host(host: &str) -> bool {
+    let name = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .iter()
+        .any(|d| name == *d || name.ends_with(&format!(".{d}")))
+        || [".example", ".invalid", ".test"]
+            .iter()
+            .any(|t| name.ends_with(t))
+}
+
 /// A password that stands in for one: a variable, a template, a mask or a word like `password`.
 fn is_stand_in(pw: &str) -> bool {
     const WORDS: &[&str] = &[
         "password", "passwd", "pass", "pwd", "secret", "pw", "user", "username", "null", "none",
-        "changeit", "admin", "guest",
+        "changeit", "admin", "guest", "tiger",
     ];
     // ADO.NET and ODBC quote values in braces: `{s3cr;t}` is a password, `{db_password}` and
     // `{{ pw }}` are templates.
@@ -514,7 +528,8 @@ fn is_stand_in(pw: &str) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' ' | '-'));
         return template || is_stand_in(inner);
     }
-    pw.is_empty()
+    // Shorter than four characters: `U:PS@H`, `a:b@` are documentation, not accounts.
+    pw.chars().count() < 4
         || pw.starts_with(['$', '{', '<', '%', '*', '['])
         || pw.ends_with(['}', '>', '%', ']'])
         || WORDS.iter().any(|w| pw.eq_ignore_ascii_case(w))

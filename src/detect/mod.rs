@@ -10,7 +10,7 @@ pub mod filters;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::{Confidence, RuleSet};
 use checks::{Input, Outcome};
@@ -115,9 +115,12 @@ impl Engine {
                 }
             }
         }
+        // A full DFA: ~4 ms to build for ~500 keywords, and 2-3x faster to search than the
+        // NFA the builder would pick for a set this large. The keyword pass is most of a scan.
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)
             .expect("keyword automaton builds");
         Engine {

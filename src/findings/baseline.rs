@@ -269,8 +269,13 @@ mod tests {
                 column: 1,
                 end_line: line,
                 end_column: 5,
+                git: None,
             }],
+            first_seen: None,
+            last_seen: None,
+            present_at_head: None,
             verdicts: vec![],
+            identity: None,
         }
     }
 

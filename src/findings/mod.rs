@@ -26,6 +26,32 @@ pub struct Location {
     pub end_line: usize,
     /// Exclusive, like SARIF's `endColumn`.
     pub end_column: usize,
+    /// The commit this location was seen in, for git sources (absent for the working tree).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitRef>,
+}
+
+/// The commit a git location was seen in: `commit`, `author`, `date` in the JSON location.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GitRef {
+    /// Committer time, seconds since the epoch: orders locations and gives the age.
+    #[serde(skip)]
+    pub time: i64,
+    /// Full hex commit id.
+    pub commit: String,
+    /// `Name <email>` of the author.
+    pub author: String,
+    /// Committer date, RFC 3339 with the committer's offset.
+    pub date: String,
+}
+
+/// What a git source knows about a content beyond the commit that introduced it.
+#[derive(Debug, Clone, Default)]
+pub struct Presence {
+    /// Whether the content is in HEAD's tree; `None` when the source cannot tell.
+    pub at_head: Option<bool>,
+    /// The newest time (and its formatted date) the content was still in a tree.
+    pub last: Option<(i64, String)>,
 }
 
 /// One secret found by one rule, with every location.
@@ -49,8 +75,21 @@ pub struct Finding {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     pub locations: Vec<Location>,
+    /// Git sources: date of the earliest commit that introduced this secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// Git sources: the newest date the secret was still in a tree (HEAD's date when it still
+    /// is, else the date of the commit that removed it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    /// Git sources: whether HEAD's tree still holds the secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present_at_head: Option<bool>,
     /// Governance verdicts (see `policy`); without an inventory, `unregistered`.
     pub verdicts: Vec<crate::policy::Verdict>,
+    /// The inventory identity this credential belongs to, when one matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::policy::IdentityRef>,
 }
 
 /// Collects matches from any number of contents and paths, then groups them.
@@ -64,11 +103,25 @@ struct Group {
     key_id: Option<String>,
     attributes: BTreeMap<String, String>,
     locations: Vec<Location>,
+    at_head: Option<bool>,
+    last: Option<(i64, String)>,
 }
 
 impl FindingsBuilder {
     /// Record the matches of one content seen at `path`.
     pub fn add(&mut self, path: &str, matches: &[Match]) {
+        self.add_git(path, None, &Presence::default(), matches);
+    }
+
+    /// Record the matches of one content seen at `path` in a commit (`git`), with what the
+    /// source knows about where else that content still is.
+    pub fn add_git(
+        &mut self,
+        path: &str,
+        git: Option<&GitRef>,
+        presence: &Presence,
+        matches: &[Match],
+    ) {
         for m in matches {
             let g = self
                 .groups
@@ -78,7 +131,17 @@ impl FindingsBuilder {
                     key_id: None,
                     attributes: BTreeMap::new(),
                     locations: Vec::new(),
+                    at_head: None,
+                    last: None,
                 });
+            if let Some(h) = presence.at_head {
+                g.at_head = Some(g.at_head.unwrap_or(false) || h);
+            }
+            if let Some(l) = &presence.last {
+                if g.last.as_ref().is_none_or(|cur| l.0 > cur.0) {
+                    g.last = Some(l.clone());
+                }
+            }
             g.confidence = g.confidence.max(m.confidence);
             if g.key_id.is_none() {
                 g.key_id = m.key_id.clone();
@@ -92,6 +155,7 @@ impl FindingsBuilder {
                 column: m.column,
                 end_line: m.end_line,
                 end_column: m.end_column,
+                git: git.cloned(),
             });
         }
     }
@@ -105,6 +169,24 @@ impl FindingsBuilder {
                 let rule = &rules.rules[ri];
                 g.locations.sort();
                 g.locations.dedup();
+                let first = g
+                    .locations
+                    .iter()
+                    .filter_map(|l| l.git.as_ref())
+                    .min_by_key(|r| r.time);
+                let first_seen = first.map(|r| r.date.clone());
+                // A secret introduced later than it was last removed was re-added: the newest
+                // introduction then bounds last_seen from below.
+                let newest = g
+                    .locations
+                    .iter()
+                    .filter_map(|l| l.git.as_ref())
+                    .max_by_key(|r| r.time);
+                let last_seen = match (g.last, newest) {
+                    (Some(l), Some(n)) if n.time > l.0 => Some(n.date.clone()),
+                    (Some(l), _) => Some(l.1),
+                    (None, n) => n.map(|r| r.date.clone()),
+                };
                 Finding {
                     rule_id: rule.id.clone(),
                     rule_name: rule.name.clone(),
@@ -118,7 +200,11 @@ impl FindingsBuilder {
                     key_id: g.key_id,
                     attributes: g.attributes,
                     locations: g.locations,
+                    first_seen,
+                    last_seen,
+                    present_at_head: g.at_head,
                     verdicts: Vec::new(),
+                    identity: None,
                 }
             })
             .collect();

@@ -72,3 +72,50 @@ pub fn unregistered() -> Verdict {
         action: "register it in the inventory with an owner and a purpose, or revoke it".into(),
     }
 }
+
+mod audit;
+mod lifecycle;
+
+pub use audit::{audit_identity, IdentityAudit, State, StateKind};
+pub use lifecycle::{
+    age_basis, ambiguous, days_between, evaluate, fail_severity, AgeBasis, IdentityRef, Usage,
+};
+
+/// Join every finding to the inventory and give it its verdicts. Without an inventory every
+/// finding is `unregistered`. `first_seen` gives the git history's first sighting of a
+/// fingerprint, when known.
+pub fn judge(
+    findings: &mut [crate::findings::Finding],
+    inventory: Option<&crate::inventory::Inventory>,
+    first_seen: &dyn Fn(&str) -> Option<jiff::civil::Date>,
+    now: jiff::civil::Date,
+) {
+    use crate::inventory::{match_finding, MatchOutcome};
+    for f in findings {
+        let Some(inv) = inventory else {
+            f.verdicts = vec![unregistered()];
+            continue;
+        };
+        match match_finding(inv, f) {
+            MatchOutcome::None => f.verdicts = vec![unregistered()],
+            MatchOutcome::Ambiguous(ids, by) => {
+                let names: Vec<&str> = ids.iter().map(|&i| inv.identities[i].id.as_str()).collect();
+                f.verdicts = vec![ambiguous(&names, by)];
+            }
+            MatchOutcome::One(i, by) => {
+                let id = &inv.identities[i];
+                f.verdicts = evaluate(
+                    &f.locations,
+                    id,
+                    &inv.policy,
+                    first_seen(&f.fingerprint),
+                    now,
+                );
+                f.identity = Some(IdentityRef::new(id, by));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

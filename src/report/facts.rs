@@ -15,10 +15,18 @@ pub struct Identity {
     pub age_days: Option<i64>,
 }
 
-/// The one place renderers learn a finding's identity facts. (Until findings are joined to an
-/// inventory, none are known.)
-pub fn identity(_f: &Finding) -> Identity {
-    Identity::default()
+/// The one place renderers learn a finding's identity facts: what the inventory match
+/// (`Finding::identity`) gives. The age is not carried on the finding yet (verdict messages
+/// state it), so it stays unknown here.
+pub fn identity(f: &Finding) -> Identity {
+    match &f.identity {
+        Some(i) => Identity {
+            id: Some(i.id.clone()),
+            owner: i.owner.clone(),
+            age_days: None,
+        },
+        None => Identity::default(),
+    }
 }
 
 /// The owner, or a dash, for tables and messages.

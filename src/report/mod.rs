@@ -2,6 +2,7 @@
 //! never scan, read files or decide policy, and they only ever see redacted secrets unless the
 //! user passed `--show-secrets` (then `Finding::secret` is set).
 
+pub mod audit;
 pub mod facts;
 pub mod github;
 pub mod json;
@@ -29,12 +30,55 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub errors: Vec<ScanError>,
+    /// Warnings that are not errors (e.g. the history a shallow clone hides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Present when findings were judged against an inventory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<Governance>,
     /// Present when a baseline was applied: what it suppressed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
     /// The rules the scan used (for SARIF's rule descriptions); not part of the JSON report.
     #[serde(skip)]
     pub rules: Arc<RuleSet>,
+}
+
+/// What the findings were judged by, and how they came out.
+#[derive(Debug, Serialize)]
+pub struct Governance {
+    /// The inventory file, as given.
+    pub inventory: String,
+    /// The date verdicts were computed for (`--now`).
+    pub now: jiff::civil::Date,
+    /// Identities in the inventory.
+    pub identities: usize,
+    /// Findings matched to exactly one identity.
+    pub matched: usize,
+    /// Findings per verdict kind.
+    pub verdicts: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Governance {
+    pub fn new(
+        inv: &crate::inventory::Inventory,
+        now: jiff::civil::Date,
+        findings: &[Finding],
+    ) -> Governance {
+        let mut verdicts = std::collections::BTreeMap::new();
+        for f in findings {
+            for v in &f.verdicts {
+                *verdicts.entry(v.kind.as_str()).or_insert(0) += 1;
+            }
+        }
+        Governance {
+            inventory: inv.source.clone(),
+            now,
+            identities: inv.identities.len(),
+            matched: findings.iter().filter(|f| f.identity.is_some()).count(),
+            verdicts,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -54,7 +98,7 @@ impl Default for Tool {
 
 #[derive(Debug, Serialize)]
 pub struct ScanInfo {
-    /// `worktree` for a directory scan.
+    /// `worktree` for a directory scan; `git`, `diff` or `staged` for the git sources.
     pub source: &'static str,
     pub root: String,
     /// Number of rules enabled.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::Report;
-use crate::findings::Finding;
+use crate::findings::{Finding, Location};
 use crate::rules::Severity;
 
 #[derive(Debug, Clone, Copy)]
@@ -33,19 +33,21 @@ impl Style {
 
 pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Result<()> {
     // path -> (line, column, finding)
-    let mut by_file: BTreeMap<&str, Vec<(usize, usize, &Finding)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<&str, Vec<(usize, usize, &Finding, &Location)>> = BTreeMap::new();
     for f in &report.findings {
         for l in &f.locations {
             by_file
                 .entry(l.path.as_str())
                 .or_default()
-                .push((l.line, l.column, f));
+                .push((l.line, l.column, f, l));
         }
     }
     for (path, mut hits) in by_file {
-        hits.sort_by(|a, b| (a.0, a.1, &a.2.rule_id).cmp(&(b.0, b.1, &b.2.rule_id)));
+        hits.sort_by(|a, b| {
+            (a.0, a.1, &a.2.rule_id, &a.3.git).cmp(&(b.0, b.1, &b.2.rule_id, &b.3.git))
+        });
         writeln!(w, "{}", style.paint("1", path))?;
-        for (line, col, f) in hits {
+        for (line, col, f, loc) in hits {
             let shown = f.secret.as_deref().unwrap_or(&f.redacted);
             let mut extra = String::new();
             if let Some(k) = &f.key_id {
@@ -63,8 +65,53 @@ pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Resul
                 f.confidence.as_str(),
                 extra,
             )?;
+            if let Some(g) = &loc.git {
+                writeln!(
+                    w,
+                    "               {} {}  {}  {}",
+                    style.paint("2", "commit"),
+                    style.paint("33", g.commit.get(..12).unwrap_or(&g.commit)),
+                    g.author,
+                    g.date,
+                )?;
+            }
+            if report.governance.is_some() {
+                governance(f, style, &mut w)?;
+            }
         }
         writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// The identity and verdicts under a finding (only when an inventory judged it).
+fn governance(f: &Finding, style: Style, w: &mut impl Write) -> std::io::Result<()> {
+    if let Some(id) = &f.identity {
+        let mut who = Vec::new();
+        if let Some(o) = &id.owner {
+            who.push(format!("owner {o}"));
+        }
+        if let Some(c) = &id.contact {
+            who.push(format!("contact {c}"));
+        }
+        who.push(format!("matched by {}", id.matched_by.as_str()));
+        writeln!(
+            w,
+            "               identity {} ({})",
+            style.paint("1", &id.id),
+            who.join(", ")
+        )?;
+    }
+    for v in &f.verdicts {
+        writeln!(
+            w,
+            "               {} {} [{}] {}; {}",
+            style.severity(v.severity),
+            style.paint("1", v.kind.as_str()),
+            v.owasp,
+            v.message,
+            v.action
+        )?;
     }
     Ok(())
 }
@@ -73,6 +120,9 @@ pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Resul
 pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Result<()> {
     let s = &report.summary;
     let st = &s.stats;
+    for n in &report.notes {
+        writeln!(w, "{} {n}", style.paint("33", "note:"))?;
+    }
     for e in &report.errors {
         writeln!(
             w,
@@ -134,6 +184,19 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
             part.push_str(&format!(" ({} expired entries)", b.expired));
         }
         parts.push(part);
+    }
+    if let Some(g) = &report.governance {
+        let counts: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        parts.push(format!(
+            "inventory: {} identities, {} matched{}",
+            g.identities,
+            g.matched,
+            if counts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", counts.join(", "))
+            }
+        ));
     }
     parts.push(format!("{:.2}s", s.duration_ms as f64 / 1000.0));
     let head = if s.failing > 0 {

@@ -100,8 +100,56 @@ fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(8 << 20)
-        .dfa_size_limit(8 << 20)
+        // The lazy DFA cache is per rule and per thread: keep it small so memory stays flat
+        // with 250 rules (the windows it runs on are short).
+        .dfa_size_limit(1 << 20)
         .build()
+}
+
+/// The first `{n,m}` whose upper bound exceeds 256, or whose nesting inside another counted
+/// repetition multiplies past 1024 (`(?:x{0,100};){0,20}`).
+fn large_repetition(pattern: &str) -> Option<String> {
+    let counted = regex::Regex::new(r"\{(\d+),(\d+)\}").expect("static regex");
+    let mut depth_bounds: Vec<u64> = Vec::new();
+    let mut group_stack: Vec<usize> = Vec::new();
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'(' => group_stack.push(depth_bounds.len()),
+            b')' => {
+                let mark = group_stack.pop().unwrap_or(0);
+                // A group followed by a counted repetition multiplies what is inside it.
+                if let Some(m) = counted
+                    .captures(&pattern[i + 1..])
+                    .filter(|m| m.get(0).unwrap().start() == 0)
+                {
+                    let max: u64 = m[2].parse().unwrap_or(0);
+                    let inner = depth_bounds[mark..].iter().copied().max().unwrap_or(1);
+                    if max.saturating_mul(inner) > 1024 {
+                        return Some(format!("(…){}", &m[0]));
+                    }
+                }
+                depth_bounds.truncate(mark);
+            }
+            b'{' => {
+                if let Some(m) = counted
+                    .captures(&pattern[i..])
+                    .filter(|m| m.get(0).unwrap().start() == 0)
+                {
+                    let max: u64 = m[2].parse().unwrap_or(0);
+                    if max > 256 {
+                        return Some(m[0].to_string());
+                    }
+                    depth_bounds.push(max);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The rules a scan uses, in a stable order (by id).
@@ -325,6 +373,16 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
     // Built-in patterns are proven by `rules check` in CI and compile lazily, so start-up does
     // not pay for them; user rules are compiled and checked here, where errors can point at them.
     let regex = if compile_now {
+        if let Some(rep) = large_repetition(&r.pattern) {
+            return fail(
+                "pattern",
+                format!(
+                    "counted repetition `{rep}` is too large: every count is a state of the \
+                     automaton (megabytes per rule); write an open bound such as `{{64,}}`, \
+                     the window already limits how far a match can reach"
+                ),
+            );
+        }
         let regex = match compile(&r.pattern) {
             Ok(re) => re,
             Err(e) => return fail("pattern", format!("pattern does not compile: {e}")),
@@ -411,5 +469,25 @@ fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rul
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.id, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::large_repetition;
+
+    #[test]
+    fn large_counted_repetitions_are_refused() {
+        assert_eq!(
+            large_repetition(r"[A-Z]{64,4096}").as_deref(),
+            Some("{64,4096}")
+        );
+        assert_eq!(
+            large_repetition(r"(?:[^;]{0,100};){0,20}").as_deref(),
+            Some("(…){0,20}")
+        );
+        assert_eq!(large_repetition(r"ghp_[0-9A-Za-z]{36}\{1,300\}"), None);
+        assert_eq!(large_repetition(r"(?:ab{1,10}){0,4}x{0,256}"), None);
+        assert_eq!(large_repetition(r"[A-Z]{64,}"), None);
     }
 }

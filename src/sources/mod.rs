@@ -3,6 +3,7 @@
 //! seen at. Sources never format output.
 
 pub mod content;
+pub mod git;
 pub mod worktree;
 
 use serde::Serialize;

@@ -98,6 +98,7 @@ impl<'s, 'a: 's, 'b: 's> ParallelVisitorBuilder<'s> for Builder<'a, 'b> {
         Box::new(Worker {
             ctx: self.ctx,
             local: Scanned::default(),
+            buf: Vec::new(),
         })
     }
 }
@@ -105,6 +106,9 @@ impl<'s, 'a: 's, 'b: 's> ParallelVisitorBuilder<'s> for Builder<'a, 'b> {
 struct Worker<'a, 'b> {
     ctx: &'b Ctx<'a>,
     local: Scanned,
+    /// One read buffer per worker, reused for every file: allocating and freeing a buffer per
+    /// file makes the allocator keep large freed blocks around and memory creep up.
+    buf: Vec<u8>,
 }
 
 impl Drop for Worker<'_, '_> {
@@ -169,25 +173,34 @@ impl Worker<'_, '_> {
                 return;
             }
         }
-        let data = match std::fs::read(e.path()) {
-            Ok(d) => d,
-            Err(err) => {
-                self.error(rel, format!("cannot read: {err}"));
-                return;
-            }
-        };
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let read = std::fs::File::open(e.path()).and_then(|mut f| {
+            use std::io::Read;
+            f.read_to_end(&mut buf)
+        });
+        if let Err(err) = read {
+            self.error(rel, format!("cannot read: {err}"));
+            self.buf = buf;
+            return;
+        }
+        self.scan_content(rel, &buf);
+        self.buf = buf;
+    }
+
+    fn scan_content(&mut self, rel: String, data: &[u8]) {
         // A file may have grown since it was measured.
         if data.len() as u64 > self.ctx.opts.max_file_size {
             self.local.stats.skipped.too_large += 1;
             return;
         }
-        let id = content::blob_id(&data);
+        let id = content::blob_id(data);
         if !self.ctx.seen.lock().expect("seen set").insert(id) {
             self.local.stats.duplicates += 1;
             self.ctx.dups.lock().expect("dups").push((rel, id));
             return;
         }
-        let (text, utf8, utf16) = match content::as_text(&data) {
+        let (text, utf8, utf16) = match content::as_text(data) {
             Text::Binary => {
                 self.local.stats.skipped.binary += 1;
                 return;

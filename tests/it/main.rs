@@ -6,6 +6,8 @@ mod harness;
 mod baseline;
 mod cli;
 mod demo;
+mod git;
+mod inventory;
 mod redaction;
 mod reports;
 mod rules;

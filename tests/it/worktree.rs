@@ -28,7 +28,7 @@ rules:
     description: A multi-line block used only by the test suite.
     provider: testprov
     kind: private_key
-    pattern: '(?P<secret>-----BEGIN TEST KEY-----[A-Za-z0-9+/=\s]{16,2000}?-----END TEST KEY-----)'
+    pattern: '(?P<secret>-----BEGIN TEST KEY-----[A-Za-z0-9+/=\s]{16,}?-----END TEST KEY-----)'
     keywords: [BEGIN TEST KEY]
     multiline: true
     placeholders: false
@@ -61,6 +61,11 @@ impl Fixture {
             tree: Tree::new(),
             rules,
         }
+    }
+
+    /// The rule file holding the test rules.
+    pub fn rules_path(&self) -> std::path::PathBuf {
+        self.rules.path().join("test.yaml")
     }
 
     pub fn scan(&self, extra: &[&str]) -> crate::harness::Output {

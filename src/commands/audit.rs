@@ -1,0 +1,158 @@
+//! `nhiscan audit PATH`: the governance review of the whole inventory against one scan.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+
+use super::scan::{self, ScanSettings};
+use super::{governance, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::cli::{AuditArgs, AuditFormat};
+use crate::findings::Finding;
+use crate::inventory::Inventory;
+use crate::policy::{self, Usage};
+use crate::report::audit::{
+    self, AuditReport, AuditSummary, AuditedIdentity, Found, Uncovered, AUDIT_SCHEMA_VERSION,
+};
+use crate::report::{Report, Tool};
+use crate::rules::{RuleSources, Severity};
+
+/// Build the audit document from a judged scan report and its inventory. Pure: `now` is
+/// passed in; usage is the inventory's own evidence (pipelines add theirs later).
+pub fn build(
+    report: Report,
+    inv: &Inventory,
+    now: jiff::civil::Date,
+    fail_on: Option<Severity>,
+) -> AuditReport {
+    let mut summary = AuditSummary {
+        identities: inv.identities.len(),
+        ..Default::default()
+    };
+    let mut identities = Vec::new();
+    for id in &inv.identities {
+        let mine: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.identity.as_ref().is_some_and(|r| r.id == id.id))
+            .collect();
+        let mut found: Vec<Found> = mine
+            .iter()
+            .flat_map(|f| {
+                f.locations.iter().map(|l| Found {
+                    rule_id: f.rule_id.clone(),
+                    fingerprint: f.fingerprint.clone(),
+                    location: l.clone(),
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            (&a.location, &a.rule_id, &a.fingerprint).cmp(&(
+                &b.location,
+                &b.rule_id,
+                &b.fingerprint,
+            ))
+        });
+        let usage = Usage::from_identity(id);
+        let review = policy::audit_identity(id, &inv.policy, &usage, found.len(), None, now);
+        if !found.is_empty() {
+            summary.found += 1;
+        }
+        for s in &review.states {
+            *summary.states.entry(s.state.as_str()).or_insert(0) += 1;
+        }
+        *summary.decisions.entry(review.decision).or_insert(0) += 1;
+        if let (Some(level), Some(sev)) = (fail_on, review.severity()) {
+            if sev >= level {
+                summary.failing += 1;
+            }
+        }
+        identities.push(AuditedIdentity {
+            id: id.id.clone(),
+            owner: id.owner().map(str::to_string),
+            contact: id.contact.clone(),
+            purpose: id.purpose.clone(),
+            status: id.status.as_str(),
+            scopes: id.scopes.clone(),
+            found,
+            usage,
+            review,
+        });
+    }
+    let uncovered: Vec<Uncovered> = report
+        .findings
+        .into_iter()
+        .filter(|f| f.identity.is_none())
+        .map(|f| {
+            if let Some(level) = fail_on {
+                if policy::fail_severity(&f, true) >= level {
+                    summary.failing += 1;
+                }
+            }
+            Uncovered {
+                rule_id: f.rule_id,
+                fingerprint: f.fingerprint,
+                redacted: f.redacted,
+                key_id: f.key_id,
+                locations: f.locations,
+                verdicts: f.verdicts,
+            }
+        })
+        .collect();
+    summary.uncovered = uncovered.len();
+    AuditReport {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        tool: Tool::default(),
+        scan: report.scan,
+        inventory: inv.source.clone(),
+        now,
+        summary,
+        identities,
+        uncovered,
+        errors: report.errors,
+    }
+}
+
+pub fn main(args: AuditArgs) -> Result<i32> {
+    let settings = ScanSettings {
+        rules: RuleSources {
+            no_builtin: args.rules.no_builtin,
+            paths: args.rules.rules.clone(),
+            disable: args.rules.disable.clone(),
+            compile_all: false,
+        },
+        config: args.config.clone(),
+        no_ignore: args.no_ignore,
+        fail_on: args.fail_on.threshold(),
+        inventory: args.inventory.clone(),
+        now: args.now,
+        ..ScanSettings::new(&args.path)
+    };
+    let (report, loaded) = scan::run_with_inventory(&settings)?;
+    let Some(loaded) = loaded else {
+        bail!(
+            "no inventory: pass --inventory PATH, set `inventory:` in .nhiscan.yaml, or create {} in {}",
+            crate::inventory::INVENTORY_FILE,
+            args.path.display()
+        );
+    };
+    let now = governance::today(args.now);
+    let errors = report.summary.stats.errors;
+    let r = build(report, &loaded.inventory, now, settings.fail_on);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        AuditFormat::Text => audit::text(&r, &mut out)?,
+        AuditFormat::Json => audit::json(&r, &mut out)?,
+        AuditFormat::Markdown => audit::markdown(&r, &mut out)?,
+    }
+    out.flush()?;
+    for e in &r.errors {
+        eprintln!("warning: {}: {}", e.path, e.message);
+    }
+    Ok(if r.summary.failing > 0 {
+        EXIT_FINDINGS
+    } else if errors > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    })
+}

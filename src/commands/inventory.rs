@@ -1,0 +1,196 @@
+//! `nhiscan inventory check` and `nhiscan inventory add`.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Serialize;
+
+use super::{governance, EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{InventoryAddArgs, InventoryCommand, ListFormat};
+use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
+
+pub fn main(cmd: InventoryCommand) -> Result<i32> {
+    match cmd {
+        InventoryCommand::Check { inventory, format } => check(&inventory, format),
+        InventoryCommand::Add(args) => add(&args),
+    }
+}
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    inventory: String,
+    identities: usize,
+    problems: &'a [InventoryError],
+}
+
+/// Every problem of an inventory file: invalid values, then lint (owners, overlaps, ...).
+pub fn problems(path: &Path) -> Result<(usize, Vec<InventoryError>)> {
+    let loaded = governance::read(path)?;
+    let mut all = loaded.errors.clone();
+    all.extend(inventory::lint(&loaded));
+    all.sort_by_key(|e| (e.line, e.column));
+    Ok((loaded.inventory.identities.len(), all))
+}
+
+fn check(path: &Path, format: ListFormat) -> Result<i32> {
+    let (identities, problems) = problems(path)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let r = CheckReport {
+                inventory: path.display().to_string(),
+                identities,
+                problems: &problems,
+            };
+            serde_json::to_writer_pretty(&mut out, &r)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            for p in &problems {
+                writeln!(out, "{p}")?;
+            }
+            writeln!(
+                out,
+                "inventory check: {identities} identities, {} problem{}",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    Ok(if problems.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn read_report(p: &Path) -> Result<serde_json::Value> {
+    let mut text = String::new();
+    if p == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text)?;
+    } else {
+        text = std::fs::read_to_string(p)
+            .with_context(|| format!("{}: cannot read report", p.display()))?;
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow!(
+            "{}:{}:{}: not a JSON report: {e}",
+            p.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// The identity entry for the finding with `fingerprint` in a JSON report: fingerprint and
+/// non-secret identifiers only (a report made with `--show-secrets` still gives no secret).
+pub fn entry_from_report(report: &serde_json::Value, a: &InventoryAddArgs) -> Result<RawIdentity> {
+    if !inventory::is_fingerprint(&a.fingerprint) {
+        bail!(
+            "--fingerprint `{}`: expected `sha256:` and 64 lower-case hex digits",
+            a.fingerprint
+        );
+    }
+    let f = report["findings"]
+        .as_array()
+        .ok_or_else(|| anyhow!("the report has no `findings` list"))?
+        .iter()
+        .find(|f| f["fingerprint"] == a.fingerprint.as_str())
+        .ok_or_else(|| {
+            anyhow!(
+                "no finding with fingerprint {} in the report",
+                a.fingerprint
+            )
+        })?;
+    let s = |k: &str| f[k].as_str().map(str::to_string);
+    let rule = s("rule_id").unwrap_or_else(|| "credential".into());
+    let mut key_ids: Vec<String> = s("key_id").into_iter().collect();
+    if let Some(k) = f["attributes"]["private_key_id"].as_str() {
+        key_ids.push(k.to_string());
+    }
+    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
+    Ok(RawIdentity {
+        id: a
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{rule}-{}", &a.fingerprint[7..15])),
+        kind: s("kind"),
+        provider: s("provider"),
+        owner: a.owner.clone(),
+        contact: a.contact.clone(),
+        purpose: a.purpose.clone(),
+        environment: a.environment.clone(),
+        created: date(a.created),
+        last_rotated: date(a.last_rotated),
+        expires: date(a.expires),
+        rotation_days: a.rotation_days,
+        status: None,
+        approved_by: a.approved_by.clone(),
+        ticket: a.ticket.clone(),
+        scopes: a.scopes.clone(),
+        offboarding: Vec::new(),
+        last_used: None,
+        r#match: Some(RawMatch {
+            fingerprints: vec![a.fingerprint.clone()],
+            key_ids,
+            ci_secrets: a.ci_secrets.clone(),
+            paths: a.paths.clone(),
+        }),
+    })
+}
+
+fn add(a: &InventoryAddArgs) -> Result<i32> {
+    let report = read_report(&a.report)?;
+    let entry = entry_from_report(&report, a)?;
+    let file = a.inventory.display().to_string();
+    let existing = if a.inventory.exists() {
+        Some(
+            std::fs::read_to_string(&a.inventory)
+                .with_context(|| format!("{file}: cannot read inventory"))?,
+        )
+    } else {
+        None
+    };
+    let before = existing.as_deref().map(|t| inventory::parse(&file, t));
+    if let Some(b) = &before {
+        if let Some(e) = b.errors.first() {
+            bail!("{e} (fix the inventory before adding to it)");
+        }
+        if let Some(other) = b
+            .inventory
+            .identities
+            .iter()
+            .find(|i| i.matchers.fingerprints.contains(&a.fingerprint))
+        {
+            bail!(
+                "{file}:{}:{}: {} is already registered as `{}`",
+                other.line,
+                other.column,
+                a.fingerprint,
+                other.id
+            );
+        }
+        if let Some(other) = b.inventory.identities.iter().find(|i| i.id == entry.id) {
+            bail!(
+                "{file}:{}:{}: an identity `{}` exists already: choose another --id",
+                other.line,
+                other.column,
+                entry.id
+            );
+        }
+    }
+    let text =
+        edit::add_identity(existing.as_deref(), &entry).map_err(|e| anyhow!("{file}: {e}"))?;
+    let after = inventory::parse(&file, &text);
+    if let Some(e) = after.errors.first() {
+        bail!("the new entry would make the inventory invalid: {e}");
+    }
+    if a.dry_run {
+        print!("{text}");
+    } else {
+        std::fs::write(&a.inventory, &text).with_context(|| format!("{file}: cannot write"))?;
+        eprintln!("nhiscan: registered `{}` in {file}", entry.id);
+    }
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,523 @@
+//! Table-driven tests of every verdict and audit state at its boundaries.
+
+use jiff::civil::{date, Date};
+use jiff::ToSpan;
+
+use super::*;
+use crate::findings::Location;
+use crate::inventory::{self, Identity, Policy, Status};
+
+const NOW: Date = date(2025, 6, 1);
+
+fn ago(days: i64) -> Date {
+    NOW.checked_sub(days.days()).unwrap()
+}
+
+fn ident() -> Identity {
+    Identity {
+        id: "svc".into(),
+        owner: Some("team".into()),
+        contact: Some("team@example.com".into()),
+        ..Default::default()
+    }
+}
+
+fn at(path: &str) -> Vec<Location> {
+    vec![Location {
+        path: path.into(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 2,
+        git: None,
+    }]
+}
+
+fn kinds(v: &[Verdict]) -> Vec<(&'static str, Severity)> {
+    v.iter().map(|v| (v.kind.as_str(), v.severity)).collect()
+}
+
+/// An identity with allowed paths, parsed like a real inventory (globs are compiled there).
+fn with_paths(paths: &[&str]) -> Identity {
+    let text = format!(
+        "version: 1\nidentities:\n  - id: svc\n    owner: team\n    match:\n      paths: [{}]\n",
+        paths
+            .iter()
+            .map(|p| format!("'{p}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let l = inventory::parse("inv.yaml", &text);
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    l.inventory.identities[0].clone()
+}
+
+use Severity::{Error, Note, Warning};
+
+#[test]
+fn verdicts_table() {
+    type Case = (
+        &'static str,
+        Identity,
+        Option<Date>,
+        Vec<(&'static str, Severity)>,
+    );
+    let exposed = ("exposed", Error);
+    let cases: Vec<Case> = vec![
+        ("fresh, no dates", ident(), None, vec![exposed]),
+        (
+            "exactly at the rotation period",
+            Identity {
+                last_rotated: Some(ago(90)),
+                ..ident()
+            },
+            None,
+            vec![exposed],
+        ),
+        (
+            "one day over the period",
+            Identity {
+                last_rotated: Some(ago(91)),
+                ..ident()
+            },
+            None,
+            vec![("rotation-overdue", Warning), exposed],
+        ),
+        (
+            "exactly twice the period is still a warning",
+            Identity {
+                last_rotated: Some(ago(180)),
+                ..ident()
+            },
+            None,
+            vec![("rotation-overdue", Warning), exposed],
+        ),
+        (
+            "past twice the period is an error",
+            Identity {
+                last_rotated: Some(ago(181)),
+                ..ident()
+            },
+            None,
+            vec![("rotation-overdue", Error), exposed],
+        ),
+        (
+            "age from created when never rotated",
+            Identity {
+                created: Some(ago(91)),
+                ..ident()
+            },
+            None,
+            vec![("rotation-overdue", Warning), exposed],
+        ),
+        (
+            "last_rotated wins over an old created",
+            Identity {
+                created: Some(ago(400)),
+                last_rotated: Some(ago(10)),
+                ..ident()
+            },
+            None,
+            vec![exposed],
+        ),
+        (
+            "age from git first_seen when the inventory has no date",
+            ident(),
+            Some(ago(91)),
+            vec![("rotation-overdue", Warning), exposed],
+        ),
+        (
+            "identity's own rotation period",
+            Identity {
+                last_rotated: Some(ago(91)),
+                rotation_days: Some(365),
+                ..ident()
+            },
+            None,
+            vec![exposed],
+        ),
+        (
+            "expired today",
+            Identity {
+                expires: Some(NOW),
+                ..ident()
+            },
+            None,
+            vec![("expired", Error), exposed],
+        ),
+        (
+            "expires tomorrow",
+            Identity {
+                expires: Some(ago(-1)),
+                ..ident()
+            },
+            None,
+            vec![exposed],
+        ),
+        (
+            "expired and old: expired says it all",
+            Identity {
+                expires: Some(ago(1)),
+                created: Some(ago(500)),
+                ..ident()
+            },
+            None,
+            vec![("expired", Error), exposed],
+        ),
+        (
+            "revoked: only revoked-present",
+            Identity {
+                status: Status::Revoked,
+                owner: None,
+                expires: Some(ago(5)),
+                ..ident()
+            },
+            None,
+            vec![("revoked-present", Error)],
+        ),
+        (
+            "deprecated is judged like active",
+            Identity {
+                status: Status::Deprecated,
+                ..ident()
+            },
+            None,
+            vec![exposed],
+        ),
+        (
+            "no owner",
+            Identity {
+                owner: None,
+                ..ident()
+            },
+            None,
+            vec![("ownerless", Warning), exposed],
+        ),
+        (
+            "blank owner is no owner",
+            Identity {
+                owner: Some("  ".into()),
+                ..ident()
+            },
+            None,
+            vec![("ownerless", Warning), exposed],
+        ),
+        (
+            "in an allowed path",
+            with_paths(&["secrets/*.enc"]),
+            None,
+            vec![("allowed", Note)],
+        ),
+    ];
+    let policy = Policy::default();
+    for (name, id, first_seen, want) in cases {
+        let path = if id.matchers.paths.is_empty() {
+            "src/a.py"
+        } else {
+            "secrets/a.enc"
+        };
+        let got = evaluate(&at(path), &id, &policy, first_seen, NOW);
+        assert_eq!(kinds(&got), want, "case: {name}");
+        for v in &got {
+            assert_eq!(v.owasp, v.kind.owasp(), "case: {name}");
+            assert!(!v.action.is_empty() && !v.message.is_empty());
+        }
+    }
+}
+
+#[test]
+fn exposed_names_owner_contact_and_places() {
+    let id = with_paths(&["secrets/**"]);
+    let mut locs = at("secrets/deep/a.enc");
+    locs.extend(at("src/app.py"));
+    let got = evaluate(&locs, &id, &Policy::default(), None, NOW);
+    assert_eq!(kinds(&got), vec![("exposed", Error)]);
+    assert!(
+        got[0].message.contains("src/app.py:1"),
+        "{}",
+        got[0].message
+    );
+    assert!(
+        !got[0].message.contains("secrets/deep"),
+        "{}",
+        got[0].message
+    );
+    assert!(got[0].message.contains("owner team"), "{}", got[0].message);
+    // `*` does not cross directories.
+    let id = with_paths(&["secrets/*.enc"]);
+    let got = evaluate(
+        &at("secrets/deep/a.enc"),
+        &id,
+        &Policy::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(kinds(&got), vec![("exposed", Error)]);
+}
+
+#[test]
+fn owner_not_required_by_policy() {
+    let policy = Policy {
+        require_owner: false,
+        ..Policy::default()
+    };
+    let id = Identity {
+        owner: None,
+        ..ident()
+    };
+    assert_eq!(
+        kinds(&evaluate(&at("a"), &id, &policy, None, NOW)),
+        vec![("exposed", Error)]
+    );
+    let a = audit_identity(&id, &policy, &Usage::default(), 0, None, NOW);
+    assert!(!a.has(StateKind::Ownerless));
+}
+
+fn states(a: &IdentityAudit) -> Vec<(&'static str, Severity)> {
+    a.states
+        .iter()
+        .map(|s| (s.state.as_str(), s.severity))
+        .collect()
+}
+
+#[test]
+fn audit_states_table() {
+    type Case = (
+        &'static str,
+        Identity,
+        Usage,
+        usize,
+        &'static str,
+        Vec<(&'static str, Severity)>,
+    );
+    let used = |d: i64| Usage {
+        last_used: Some(ago(d)),
+        pipeline_refs: vec![],
+    };
+    let cases: Vec<Case> = vec![
+        ("used yesterday", ident(), used(1), 0, "keep", vec![]),
+        (
+            "unused exactly stale_after_days",
+            ident(),
+            used(90),
+            0,
+            "remove",
+            vec![("stale", Warning)],
+        ),
+        ("unused one day less", ident(), used(89), 0, "keep", vec![]),
+        (
+            "no use recorded, created long ago",
+            Identity {
+                created: Some(ago(100)),
+                ..ident()
+            },
+            Usage::default(),
+            0,
+            "remove",
+            vec![("stale", Warning), ("overdue", Warning)],
+        ),
+        (
+            "a pipeline reference is evidence of use",
+            Identity {
+                created: Some(ago(30)),
+                ..ident()
+            },
+            Usage {
+                last_used: None,
+                pipeline_refs: vec![".github/workflows/d.yml:9 deploy".into()],
+            },
+            0,
+            "keep",
+            vec![],
+        ),
+        (
+            "expires within the window",
+            Identity {
+                expires: Some(ago(-14)),
+                ..ident()
+            },
+            used(0),
+            0,
+            "renew",
+            vec![("expiring", Warning)],
+        ),
+        (
+            "expires just outside the window",
+            Identity {
+                expires: Some(ago(-15)),
+                ..ident()
+            },
+            used(0),
+            0,
+            "keep",
+            vec![],
+        ),
+        (
+            "expired today",
+            Identity {
+                expires: Some(NOW),
+                ..ident()
+            },
+            used(0),
+            0,
+            "renew",
+            vec![("expired", Error)],
+        ),
+        (
+            "overdue past twice the period",
+            Identity {
+                last_rotated: Some(ago(181)),
+                ..ident()
+            },
+            used(0),
+            1,
+            "rotate",
+            vec![("overdue", Error)],
+        ),
+        (
+            "ownerless",
+            Identity {
+                owner: None,
+                ..ident()
+            },
+            used(0),
+            0,
+            "assign-owner",
+            vec![("ownerless", Warning)],
+        ),
+        (
+            "revoked and still in the code",
+            Identity {
+                status: Status::Revoked,
+                ..ident()
+            },
+            Usage::default(),
+            2,
+            "purge",
+            vec![("revoked-still-referenced", Error)],
+        ),
+        (
+            "revoked and referenced by a pipeline",
+            Identity {
+                status: Status::Revoked,
+                ..ident()
+            },
+            Usage {
+                last_used: None,
+                pipeline_refs: vec!["ci.yml:3 job".into()],
+            },
+            0,
+            "purge",
+            vec![("revoked-still-referenced", Error)],
+        ),
+        (
+            "revoked and gone",
+            Identity {
+                status: Status::Revoked,
+                ..ident()
+            },
+            Usage::default(),
+            0,
+            "retired",
+            vec![],
+        ),
+    ];
+    for (name, id, usage, found, decision, want) in cases {
+        let a = audit_identity(&id, &Policy::default(), &usage, found, None, NOW);
+        assert_eq!(states(&a), want, "case: {name}");
+        assert_eq!(a.decision, decision, "case: {name}");
+    }
+}
+
+#[test]
+fn design_note_examples() {
+    // An API key with broad scopes, unused for 90 days: marked for removal.
+    let key = Identity {
+        scopes: vec!["admin:org".into(), "repo".into()],
+        created: Some(ago(200)),
+        last_rotated: Some(ago(30)),
+        ..ident()
+    };
+    let usage = Usage {
+        last_used: Some(ago(90)),
+        pipeline_refs: vec![],
+    };
+    let a = audit_identity(&key, &Policy::default(), &usage, 1, None, NOW);
+    assert_eq!(a.decision, "remove");
+    assert!(a.has(StateKind::Stale));
+    assert!(
+        a.recommendations[0].contains("candidate for removal"),
+        "{:?}",
+        a.recommendations
+    );
+    assert!(
+        a.recommendations[0].contains("admin:org, repo"),
+        "{:?}",
+        a.recommendations
+    );
+
+    // A service account used every hour by a critical pipeline, rotated yearly: it stays,
+    // with advice to shorten its secret's lifetime (its period exceeds the policy's 90 days).
+    let sa = Identity {
+        rotation_days: Some(365),
+        last_rotated: Some(ago(100)),
+        ..ident()
+    };
+    let usage = Usage {
+        last_used: Some(NOW),
+        pipeline_refs: vec![".github/workflows/release.yml:12 deploy".into()],
+    };
+    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
+    assert_eq!(a.decision, "keep");
+    assert!(a.states.is_empty(), "{:?}", a.states);
+    assert!(
+        a.recommendations
+            .iter()
+            .any(|r| r.contains("shorten its secret's lifetime")
+                && r.contains("365")
+                && r.contains("90")),
+        "{:?}",
+        a.recommendations
+    );
+    // Within the policy: no such advice.
+    let sa = Identity {
+        rotation_days: Some(30),
+        last_rotated: Some(ago(10)),
+        ..ident()
+    };
+    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
+    assert!(a.recommendations.is_empty(), "{:?}", a.recommendations);
+}
+
+#[test]
+fn fail_severity_uses_verdicts_only_with_an_inventory() {
+    let mut f = crate::findings::Finding {
+        rule_id: "r".into(),
+        rule_name: "r".into(),
+        provider: "p".into(),
+        kind: crate::rules::Kind::Token,
+        severity: Severity::Warning,
+        confidence: crate::rules::Confidence::High,
+        fingerprint: "sha256:x".into(),
+        redacted: "x".into(),
+        secret: None,
+        key_id: None,
+        attributes: Default::default(),
+        locations: at("a"),
+        first_seen: None,
+        last_seen: None,
+        present_at_head: None,
+        verdicts: vec![unregistered()],
+        identity: None,
+    };
+    assert_eq!(fail_severity(&f, false), Warning);
+    assert_eq!(fail_severity(&f, true), Error);
+    f.verdicts = evaluate(
+        &at("secrets/a.enc"),
+        &with_paths(&["secrets/*"]),
+        &Policy::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(fail_severity(&f, true), Note);
+}

@@ -1,0 +1,245 @@
+//! The audit document (`nhiscan audit`): every identity of the inventory with where it was
+//! found, its usage and its review, plus the findings no identity covers. Rendered as text,
+//! JSON or Markdown; only redacted secrets ever reach it.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{ScanInfo, Tool};
+use crate::findings::Location;
+use crate::policy::{IdentityAudit, Usage, Verdict};
+use crate::sources::ScanError;
+
+/// Version of the audit JSON schema (documented in the README).
+pub const AUDIT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct AuditReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scan: ScanInfo,
+    pub inventory: String,
+    pub now: jiff::civil::Date,
+    pub summary: AuditSummary,
+    pub identities: Vec<AuditedIdentity>,
+    /// Findings no identity covers (or that several claim).
+    pub uncovered: Vec<Uncovered>,
+    pub errors: Vec<ScanError>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct AuditSummary {
+    pub identities: usize,
+    /// Identities whose credential the scan found.
+    pub found: usize,
+    /// Identities per state.
+    pub states: BTreeMap<&'static str, usize>,
+    /// Identities per decision.
+    pub decisions: BTreeMap<&'static str, usize>,
+    pub uncovered: usize,
+    /// Identities and uncovered findings at or above `--fail-on`.
+    pub failing: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditedIdentity {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// Where the scan found its credential.
+    pub found: Vec<Found>,
+    pub usage: Usage,
+    #[serde(flatten)]
+    pub review: IdentityAudit,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Found {
+    pub rule_id: String,
+    pub fingerprint: String,
+    #[serde(flatten)]
+    pub location: Location,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Uncovered {
+    pub rule_id: String,
+    pub fingerprint: String,
+    pub redacted: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    pub locations: Vec<Location>,
+    pub verdicts: Vec<Verdict>,
+}
+
+pub fn json(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, r)?;
+    writeln!(w)
+}
+
+fn states(i: &AuditedIdentity) -> String {
+    if i.review.states.is_empty() {
+        "ok".into()
+    } else {
+        i.review
+            .states
+            .iter()
+            .map(|s| s.state.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn last_used(i: &AuditedIdentity) -> String {
+    match (i.usage.last_used, i.review.days_since_use) {
+        (Some(d), Some(0)) => format!("{d} (today)"),
+        (Some(d), Some(1)) => format!("{d} (1 day ago)"),
+        (Some(d), Some(n)) => format!("{d} ({n} days ago)"),
+        _ if !i.usage.pipeline_refs.is_empty() => "referenced by a pipeline".into(),
+        _ => "no evidence".into(),
+    }
+}
+
+fn places(i: &AuditedIdentity) -> String {
+    if i.found.is_empty() {
+        "not found".into()
+    } else {
+        i.found
+            .iter()
+            .map(|f| format!("{}:{}", f.location.path, f.location.line))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
+    writeln!(w, "audit of {} as of {}", r.inventory, r.now)?;
+    for i in &r.identities {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}  [{}]  {}",
+            i.id,
+            i.review.decision,
+            i.owner.as_deref().unwrap_or("(no owner)")
+        )?;
+        writeln!(w, "  status:    {}", i.status)?;
+        writeln!(w, "  found:     {}", places(i))?;
+        writeln!(w, "  last used: {}", last_used(i))?;
+        for s in &i.review.states {
+            writeln!(
+                w,
+                "  {:<8} {}: {}",
+                s.severity.as_str(),
+                s.state.as_str(),
+                s.message
+            )?;
+        }
+        for rec in &i.review.recommendations {
+            writeln!(w, "  -> {rec}")?;
+        }
+    }
+    if !r.uncovered.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "not in the inventory:")?;
+        for u in &r.uncovered {
+            let at = u
+                .locations
+                .first()
+                .map(|l| format!("{}:{}", l.path, l.line))
+                .unwrap_or_default();
+            let why = u.verdicts.first().map_or("", |v| v.message.as_str());
+            writeln!(w, "  {at}  {}  {}  {why}", u.rule_id, u.redacted)?;
+        }
+    }
+    writeln!(w)?;
+    let s = &r.summary;
+    writeln!(
+        w,
+        "{} identities, {} found in the scan, {} uncovered finding{}; decisions: {}",
+        s.identities,
+        s.found,
+        s.uncovered,
+        if s.uncovered == 1 { "" } else { "s" },
+        s.decisions
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Markdown cells hold no `|` or newline of their own.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
+    writeln!(w, "# NHI governance audit\n")?;
+    writeln!(
+        w,
+        "Inventory `{}`, scan of `{}`, as of {}.\n",
+        r.inventory, r.scan.root, r.now
+    )?;
+    writeln!(
+        w,
+        "| identity | owner | decision | states | found | last used |"
+    )?;
+    writeln!(w, "| --- | --- | --- | --- | --- | --- |")?;
+    for i in &r.identities {
+        writeln!(
+            w,
+            "| `{}` | {} | **{}** | {} | {} | {} |",
+            cell(&i.id),
+            cell(i.owner.as_deref().unwrap_or("—")),
+            i.review.decision,
+            states(i),
+            cell(&places(i)),
+            last_used(i)
+        )?;
+    }
+    let with_recs: Vec<&AuditedIdentity> = r
+        .identities
+        .iter()
+        .filter(|i| !i.review.recommendations.is_empty())
+        .collect();
+    if !with_recs.is_empty() {
+        writeln!(w, "\n## Recommendations\n")?;
+        for i in with_recs {
+            writeln!(w, "- `{}`:", cell(&i.id))?;
+            for rec in &i.review.recommendations {
+                writeln!(w, "  - {}", cell(rec))?;
+            }
+        }
+    }
+    if !r.uncovered.is_empty() {
+        writeln!(w, "\n## Findings no identity covers\n")?;
+        writeln!(w, "| rule | secret | where | why |")?;
+        writeln!(w, "| --- | --- | --- | --- |")?;
+        for u in &r.uncovered {
+            let at: Vec<String> = u
+                .locations
+                .iter()
+                .map(|l| format!("{}:{}", l.path, l.line))
+                .collect();
+            writeln!(
+                w,
+                "| `{}` | `{}` | {} | {} |",
+                u.rule_id,
+                cell(&u.redacted),
+                cell(&at.join(", ")),
+                cell(u.verdicts.first().map_or("", |v| v.message.as_str()))
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,580 @@
+//! The governance inventory end to end: `scan` and `audit` of the demo tree against
+//! `fixtures/inventory/demo-inventory.yaml` as of a fixed date (exact JSON, kept in
+//! `tests/golden/`; `NHISCAN_BLESS=1` rewrites them after a reviewed change), malformed
+//! inventories, discovery, `--fail-on`, and `inventory check` / `inventory add`.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{run_in, Tree};
+
+const INV: &str = "../inventory/demo-inventory.yaml";
+const NOW: &str = "2025-06-01";
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")
+}
+
+/// The report without what changes run to run or with the rule set (duration, rule count).
+fn stable(mut v: serde_json::Value) -> serde_json::Value {
+    if v["summary"]["duration_ms"].is_number() {
+        v["summary"]["duration_ms"] = 0.into();
+    }
+    v["scan"]["rules"] = 0.into();
+    v
+}
+
+fn golden(name: &str, got: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    let text = serde_json::to_string_pretty(got).unwrap() + "\n";
+    if std::env::var_os("NHISCAN_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with NHISCAN_BLESS=1)", path.display()));
+    let want: serde_json::Value = serde_json::from_str(&want).unwrap();
+    assert_eq!(got, &want, "{name} differs; got:\n{text}");
+}
+
+/// Every secret of the demo tree, from a `--show-secrets` run.
+fn demo_secrets() -> Vec<String> {
+    let r = run_in(&demo(), &["scan", ".", "-f", "json", "--show-secrets"]).json();
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] != "access_key" || f["rule_id"] != "aws-access-key-id")
+        .map(|f| f["secret"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn scan_of_the_demo_tree_with_an_inventory_exact_json() {
+    let out = run_in(
+        &demo(),
+        &["scan", ".", "-f", "json", "--inventory", INV, "--now", NOW],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.json();
+    // The verdicts at a glance (the golden file holds every message and action).
+    let mut got: Vec<(String, String, String)> = Vec::new();
+    for f in r["findings"].as_array().unwrap() {
+        let verdicts: Vec<String> = f["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}/{}/{}",
+                    v["kind"].as_str().unwrap(),
+                    v["severity"].as_str().unwrap(),
+                    v["owasp"].as_str().unwrap()
+                )
+            })
+            .collect();
+        got.push((
+            f["rule_id"].as_str().unwrap().into(),
+            f["identity"]["id"].as_str().unwrap_or("-").into(),
+            verdicts.join(" "),
+        ));
+    }
+    let want: Vec<(&str, &str, &str)> = vec![
+        ("postgres-connection-uri", "orders-db", "allowed/note/NHI2"),
+        (
+            "github-pat-classic",
+            "github-ci",
+            "rotation-overdue/warning/NHI7 exposed/error/NHI2",
+        ),
+        ("stripe-secret-key", "-", "unregistered/error/NHI2"),
+        (
+            "npm-access-token",
+            "legacy-npm",
+            "revoked-present/error/NHI1",
+        ),
+        ("aws-access-key-id", "aws-admin", "exposed/error/NHI2"),
+        ("aws-secret-access-key", "aws-admin", "exposed/error/NHI2"),
+        ("private-key-openssh", "-", "unregistered/error/NHI2"),
+        (
+            "gcp-service-account-key",
+            "billing-exporter",
+            "expired/error/NHI7 ownerless/warning/NHI1 exposed/error/NHI2",
+        ),
+        ("openai-project-key", "-", "unregistered/error/NHI2"),
+        ("slack-bot-token", "-", "unregistered/error/NHI2"),
+        ("slack-incoming-webhook-url", "-", "unregistered/error/NHI2"),
+        ("generic-secret-assignment", "-", "unregistered/error/NHI2"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .into_iter()
+        .map(|(a, b, c)| (a.into(), b.into(), c.into()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        r["findings"][1]["identity"]["contact"],
+        "platform@example.com"
+    );
+    assert_eq!(r["findings"][1]["identity"]["matched_by"], "fingerprint");
+    assert_eq!(r["findings"][0]["identity"]["matched_by"], "key_id");
+    assert_eq!(r["governance"]["now"], NOW);
+    assert_eq!(r["governance"]["matched"], 6);
+    // Everything but the postgres `allowed` note fails the default --fail-on note... and
+    // --fail-on error counts the findings with an error verdict.
+    assert_eq!(r["summary"]["failing"], 12);
+    golden("demo-scan-inventory.json", &stable(r));
+    let r = run_in(
+        &demo(),
+        &[
+            "scan",
+            ".",
+            "-f",
+            "json",
+            "--inventory",
+            INV,
+            "--now",
+            NOW,
+            "--fail-on",
+            "error",
+        ],
+    )
+    .json();
+    assert_eq!(r["summary"]["failing"], 11);
+}
+
+#[test]
+fn text_output_shows_identity_and_verdicts_but_never_a_secret() {
+    let out = run_in(&demo(), &["scan", ".", "--inventory", INV, "--now", NOW]);
+    assert!(
+        out.stdout.contains("identity github-ci (owner platform-team, contact platform@example.com, matched by fingerprint)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("warning rotation-overdue [NHI7] `github-ci` is 92 days old"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("note    allowed [NHI2]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("inventory: 6 identities, 6 matched"),
+        "{}",
+        out.stderr
+    );
+    let secrets = demo_secrets();
+    assert!(secrets.len() >= 10);
+    for fmt in ["text", "json", "markdown"] {
+        let a = run_in(
+            &demo(),
+            &["audit", ".", "-f", fmt, "--inventory", INV, "--now", NOW],
+        );
+        let all = format!("{}{}{}{}", a.stdout, a.stderr, out.stdout, out.stderr);
+        for s in &secrets {
+            assert!(!all.contains(s.as_str()), "{fmt} output leaks a secret");
+        }
+    }
+}
+
+#[test]
+fn without_an_inventory_every_finding_is_unregistered() {
+    let r = run_in(&demo(), &["scan", ".", "-f", "json"]).json();
+    assert!(r.get("governance").is_none());
+    for f in r["findings"].as_array().unwrap() {
+        assert_eq!(f["verdicts"].as_array().unwrap().len(), 1);
+        assert_eq!(f["verdicts"][0]["kind"], "unregistered");
+        assert!(f.get("identity").is_none());
+    }
+    // Text output is unchanged: no verdict lines without an inventory.
+    let out = run_in(&demo(), &["scan", "."]);
+    assert!(!out.stdout.contains("unregistered"), "{}", out.stdout);
+}
+
+#[test]
+fn audit_of_the_demo_tree_exact_json() {
+    let out = run_in(
+        &demo(),
+        &["audit", ".", "-f", "json", "--inventory", INV, "--now", NOW],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.json();
+    let decisions: Vec<(String, String)> = r["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().into(),
+                i["decision"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = [
+        ("github-ci", "rotate"),
+        ("orders-db", "keep"),
+        ("billing-exporter", "renew"),
+        ("legacy-npm", "purge"),
+        ("aws-admin", "remove"),
+        ("ci-deployer", "keep"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(decisions, want);
+    // The design notes' two examples.
+    let aws = &r["identities"][4];
+    assert_eq!(aws["states"][0]["state"], "stale");
+    assert!(aws["recommendations"][0]
+        .as_str()
+        .unwrap()
+        .contains("candidate for removal (it holds scopes: AdministratorAccess)"));
+    let ci = &r["identities"][5];
+    assert_eq!(ci["states"].as_array().unwrap().len(), 0);
+    assert!(ci["recommendations"][0]
+        .as_str()
+        .unwrap()
+        .contains("shorten its secret's lifetime"));
+    assert_eq!(r["summary"]["uncovered"], 6);
+    assert_eq!(r["summary"]["found"], 5);
+    golden("demo-audit.json", &stable(r));
+}
+
+#[test]
+fn audit_markdown_and_text() {
+    let md = run_in(
+        &demo(),
+        &[
+            "audit",
+            ".",
+            "-f",
+            "markdown",
+            "--inventory",
+            INV,
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(md.code, 1, "{}", md.stderr);
+    assert!(md.stdout.starts_with("# NHI governance audit\n"));
+    assert!(
+        md.stdout.contains("| `aws-admin` | infra-team | **remove** | stale | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("## Findings no identity covers"));
+    let text = run_in(&demo(), &["audit", ".", "--inventory", INV, "--now", NOW]);
+    assert!(
+        text.stdout.contains("legacy-npm  [purge]  web-team"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("decisions: 2 keep, 1 purge, 1 remove, 1 renew, 1 rotate"),
+        "{}",
+        text.stdout
+    );
+    // No inventory: a clear error.
+    let t = Tree::new();
+    let out = t.run(&["audit", "."]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no inventory"), "{}", out.stderr);
+}
+
+const TOKEN: &str = "ghp_R8x2LqN7vKp3TmWz9YbC4dFh6JsA1eGu5oPi";
+
+fn fp(s: &str) -> String {
+    use sha2::Digest;
+    format!("sha256:{:x}", sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// A tree with a GitHub token (valid checksum or not, `--confidence low` finds it).
+fn token_tree() -> Tree {
+    let t = Tree::new();
+    t.write("src/app.py", format!("TOKEN = \"{TOKEN}\"\n"));
+    t
+}
+
+fn scan(t: &Tree, extra: &[&str]) -> crate::harness::Output {
+    t.run(
+        &[
+            &[
+                "scan",
+                ".",
+                "-f",
+                "json",
+                "--confidence",
+                "low",
+                "--now",
+                NOW,
+            ][..],
+            extra,
+        ]
+        .concat(),
+    )
+}
+
+#[test]
+fn malformed_inventory_is_located_and_nothing_else_is_lost() {
+    let t = token_tree();
+    t.write(
+        "nhi-inventory.yaml",
+        format!("version: 1\nidentities:\n  - id: app\n    owner: me\n    created: 2025-02-30\n    match:\n      fingerprints: ['{}']\n", fp(TOKEN)),
+    );
+    let out = scan(&t, &[]);
+    let r = out.json();
+    assert_eq!(r["summary"]["findings"], 1, "{}", out.stderr);
+    assert_eq!(r["errors"][0]["path"], "./nhi-inventory.yaml:5:14");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`2025-02-30` is not a calendar date"));
+    // The identity is still matched, only the date is dropped.
+    assert_eq!(r["findings"][0]["identity"]["id"], "app");
+    assert!(
+        out.stderr.contains("./nhi-inventory.yaml:5:14: created:"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.code, 1);
+    // With nothing failing, the bad inventory still makes the run exit 2.
+    assert_eq!(scan(&t, &["--fail-on", "none"]).code, 2);
+
+    // A syntax error: every finding still reported (as unregistered), and the error located.
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: app\n   owner: me\n",
+    );
+    let out = scan(&t, &[]);
+    let r = out.json();
+    assert_eq!(r["summary"]["findings"], 1);
+    assert_eq!(r["findings"][0]["verdicts"][0]["kind"], "unregistered");
+    let path = r["errors"][0]["path"].as_str().unwrap();
+    assert!(path.starts_with("./nhi-inventory.yaml:4:"), "{path}");
+
+    // An explicit inventory that does not exist is a fatal error.
+    let out = scan(&t, &["--inventory", "missing.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("missing.yaml:0:0: cannot read inventory"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn inventory_from_the_config_file_and_fail_on() {
+    let t = token_tree();
+    t.write(
+        "governance/inv.yaml",
+        format!("version: 1\nidentities:\n  - id: app\n    owner: me\n    last_rotated: 2025-05-01\n    match:\n      fingerprints: ['{}']\n      paths: ['src/*.py']\n", fp(TOKEN)),
+    );
+    t.write(".nhiscan.yaml", "inventory: governance/inv.yaml\n");
+    let out = scan(&t, &[]);
+    let r = out.json();
+    assert_eq!(r["governance"]["inventory"], "./governance/inv.yaml");
+    assert_eq!(r["findings"][0]["verdicts"][0]["kind"], "allowed");
+    // An allowed credential is a note: it fails --fail-on note, passes --fail-on warning.
+    assert_eq!(out.code, 1);
+    assert_eq!(scan(&t, &["--fail-on", "warning"]).code, 0);
+    // Forty days later it is overdue: a warning, failing --fail-on warning.
+    let out = t.run(&[
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "--confidence",
+        "low",
+        "--now",
+        "2025-08-10",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.json()["findings"][0]["verdicts"][0]["kind"],
+        "rotation-overdue"
+    );
+    // A bad --now is a usage error.
+    assert_eq!(scan(&t, &["--now", "tomorrow"]).code, 2);
+}
+
+#[test]
+fn ambiguous_match_is_reported_not_guessed() {
+    let t = token_tree();
+    let f = fp(TOKEN);
+    t.write(
+        "nhi-inventory.yaml",
+        format!("version: 1\nidentities:\n  - id: one\n    owner: a\n    match: {{fingerprints: ['{f}']}}\n  - id: two\n    owner: b\n    match: {{fingerprints: ['{f}']}}\n"),
+    );
+    let r = scan(&t, &[]).json();
+    let v = &r["findings"][0]["verdicts"];
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["kind"], "unregistered");
+    assert_eq!(
+        v[0]["message"],
+        "matches 2 identities by fingerprint: one, two; the inventory must name exactly one"
+    );
+    assert!(r["findings"][0].get("identity").is_none());
+    // And `inventory check` names the overlap.
+    let out = t.run(&["inventory", "check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("nhi-inventory.yaml:8:28: `sha256:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("also in `one` (line 5)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn inventory_check_of_the_fixture_and_of_a_broken_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run_in(
+        root,
+        &[
+            "inventory",
+            "check",
+            "--inventory",
+            "fixtures/inventory/demo-inventory.yaml",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "fixtures/inventory/demo-inventory.yaml:42:5: identity `billing-exporter` has no owner (the policy requires one): add `owner:` and `contact:`\ninventory check: 6 identities, 1 problem\n"
+    );
+    let t = Tree::new();
+    t.write("nhi-inventory.yaml", "version: 1\nidentities:\n  - id: a\n    owner: x\n    match: {ci_secrets: [T]}\n  - id: a\n    owner: x\n    expires: 2025-1-1\n    match: {ci_secrets: [U]}\n");
+    let out = t.run(&["inventory", "check", "-f", "json"]);
+    assert_eq!(out.code, 1);
+    let r = out.json();
+    let msgs: Vec<String> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}: {}",
+                p["line"],
+                p["column"],
+                p["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        msgs,
+        vec![
+            "6:9: duplicate identity id `a` (first at line 3)",
+            "8:14: expires: `2025-1-1` is not a date: expected YYYY-MM-DD",
+        ]
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: a\n    owner: x\n    match: {ci_secrets: [T]}\n",
+    );
+    let out = t.run(&["inventory", "check"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.stdout, "inventory check: 1 identities, 0 problems\n");
+}
+
+#[test]
+fn inventory_add_registers_a_finding_without_its_secret() {
+    let t = token_tree();
+    // A report made with --show-secrets: the secret must still not reach the inventory.
+    let out = scan(&t, &["--show-secrets"]);
+    t.write("report.json", &out.stdout);
+    t.write(
+        "nhi-inventory.yaml",
+        "# Our identities.\nversion: 1\nidentities:\n  # CI\n  - id: ci\n    owner: platform\n    match: {ci_secrets: [DEPLOY_TOKEN]}\n\n# Defaults.\npolicy:\n  rotation_days: 30\n",
+    );
+    let f = fp(TOKEN);
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "report.json",
+        "--fingerprint",
+        &f,
+        "--owner",
+        "app-team",
+        "--contact",
+        "app@example.com",
+        "--purpose",
+        "calls the GitHub API",
+        "--created",
+        "2025-05-01",
+        "--allow-path",
+        "secrets/**",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(t.path().join("nhi-inventory.yaml")).unwrap();
+    assert!(!text.contains(TOKEN));
+    let id = format!("github-pat-classic-{}", &f[7..15]);
+    assert_eq!(
+        text,
+        format!("# Our identities.\nversion: 1\nidentities:\n  # CI\n  - id: ci\n    owner: platform\n    match: {{ci_secrets: [DEPLOY_TOKEN]}}\n  - id: {id}\n    kind: token\n    provider: github\n    owner: app-team\n    contact: app@example.com\n    purpose: calls the GitHub API\n    created: 2025-05-01\n    match:\n      fingerprints:\n      - {f}\n      paths:\n      - secrets/**\n\n# Defaults.\npolicy:\n  rotation_days: 30\n")
+    );
+    // The next scan knows it.
+    let r = scan(&t, &[]).json();
+    assert_eq!(r["findings"][0]["identity"]["id"], id.as_str());
+    assert_eq!(r["findings"][0]["verdicts"][0]["kind"], "rotation-overdue");
+    // Twice is an error, and so is an unknown fingerprint.
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "report.json",
+        "--fingerprint",
+        &f,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains(&format!("is already registered as `{id}`")),
+        "{}",
+        out.stderr
+    );
+    let other = fp("nothing");
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "report.json",
+        "--fingerprint",
+        &other,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no finding with fingerprint"),
+        "{}",
+        out.stderr
+    );
+    // A new inventory file is created when there is none.
+    std::fs::remove_file(t.path().join("nhi-inventory.yaml")).unwrap();
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "report.json",
+        "--fingerprint",
+        &f,
+        "--id",
+        "app",
+        "--owner",
+        "me",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = t.run(&["inventory", "check"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
