@@ -564,3 +564,59 @@ fn json_and_jsonl_follow_the_documented_schema() {
     doc["findings"][0]["surprise"] = Value::Bool(true);
     assert!(!v.is_valid(&doc));
 }
+
+#[test]
+fn real_verdicts_and_identities_from_the_demo_inventory_in_every_format() {
+    let inv = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/inventory/demo-inventory.yaml");
+    let inv = inv.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |n: &str| dir.path().join(n).display().to_string();
+    let (sarif_path, md_path) = (file("r.sarif"), file("r.md"));
+    let args = [
+        "scan",
+        ".",
+        "--inventory",
+        inv,
+        "--now",
+        "2025-06-01",
+        "--format",
+        "github",
+        "--sarif",
+        &sarif_path,
+        "--markdown",
+        &md_path,
+    ];
+    let out = crate::harness::run_in(&demo(), &args);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    assert_schema_valid(&doc);
+    let gov: Vec<&Value> = doc["runs"][1]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        gov.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert!(kinds.len() >= 3, "several verdict kinds: {kinds:?}");
+    let pat = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "github-pat-classic")
+        .unwrap();
+    assert_eq!(pat["properties"]["owner"], "platform-team");
+    assert_eq!(pat["properties"]["identityId"], "github-ci");
+    let msg = pat["message"]["text"].as_str().unwrap();
+    assert!(
+        msg.contains("Owner: platform-team (identity `github-ci`)"),
+        "{msg}"
+    );
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert!(md.contains("platform-team (`github-ci`)"), "{md}");
+    assert!(
+        out.stdout.contains("Owner: platform-team"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("markdown_demo_inventory", version_free(&md));
+}
