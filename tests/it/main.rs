@@ -3,10 +3,12 @@
 
 mod harness;
 
+mod baseline;
 mod cli;
 mod demo;
 mod git;
 mod inventory;
 mod redaction;
+mod reports;
 mod rules;
 mod worktree;
