@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod governance;
+pub mod hook;
 pub mod inventory;
 pub mod rules;
 pub mod scan;

@@ -3,9 +3,11 @@
 
 mod harness;
 
+mod action;
 mod cli;
 mod demo;
 mod git;
+mod hook;
 mod inventory;
 mod redaction;
 mod rules;
