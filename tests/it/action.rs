@@ -274,3 +274,137 @@ fn schedule_runs_a_full_scan_and_bad_input_is_a_clear_error() {
     assert_eq!(out.code, 2);
     assert!(out.stdout.contains("has no commit range"), "{}", out.stdout);
 }
+
+/// A fake release directory served through `file://`, and a stub `cargo` on PATH that records
+/// how it was called (the fallback must not build the crate here).
+struct Release {
+    dir: tempfile::TempDir,
+}
+
+impl Release {
+    fn new(good_checksum: bool) -> Release {
+        let dir = tempfile::tempdir().unwrap();
+        let stage = dir.path().join("stage");
+        let rel = dir.path().join("releases/v0.1.0");
+        std::fs::create_dir_all(&stage).unwrap();
+        std::fs::create_dir_all(&rel).unwrap();
+        std::fs::write(stage.join("nhiscan"), "#!/bin/sh\necho released nhiscan\n").unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(stage.join("nhiscan"))
+            .status()
+            .unwrap();
+        let asset = "nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
+        let st = Command::new("tar")
+            .args([
+                "-czf",
+                rel.join(asset).to_str().unwrap(),
+                "-C",
+                stage.to_str().unwrap(),
+                "nhiscan",
+            ])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let sum = Command::new("sha256sum")
+            .arg(asset)
+            .current_dir(&rel)
+            .output()
+            .unwrap();
+        let mut sums = String::from_utf8(sum.stdout).unwrap();
+        if !good_checksum {
+            sums = format!("{}{}", "0".repeat(64), &sums[64..]);
+        }
+        std::fs::write(rel.join("SHA256SUMS"), sums).unwrap();
+        let stub = dir.path().join("stub");
+        std::fs::create_dir_all(&stub).unwrap();
+        let cargo = stub.join("cargo");
+        std::fs::write(
+            &cargo,
+            "#!/bin/sh\necho \"$@\" > \"$STUB_LOG\"\nwhile [ \"$1\" != --root ]; do shift; done\nmkdir -p \"$2/bin\" && printf '#!/bin/sh\\n' > \"$2/bin/nhiscan\" && chmod +x \"$2/bin/nhiscan\"\n",
+        )
+        .unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&cargo)
+            .status()
+            .unwrap();
+        Release { dir }
+    }
+
+    /// Run action/install.sh for `os`/`arch`; (output, GITHUB_PATH, cargo stub log).
+    fn install(&self, os: &str, arch: &str) -> (Output, String, String) {
+        let d = self.dir.path();
+        let path = format!(
+            "{}:{}",
+            d.join("stub").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new("bash")
+            .arg(repo_file("action/install.sh"))
+            .env("PATH", path)
+            .env("NHISCAN_VERSION", "0.1.0")
+            .env("NHISCAN_INSTALL_DIR", d.join("tool"))
+            .env(
+                "NHISCAN_RELEASE_URL",
+                format!("file://{}", d.join("releases").display()),
+            )
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", arch)
+            .env("GITHUB_PATH", d.join("github_path"))
+            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+            .env("STUB_LOG", d.join("cargo.log"))
+            .output()
+            .unwrap();
+        let gp = std::fs::read_to_string(d.join("github_path")).unwrap_or_default();
+        let log = std::fs::read_to_string(d.join("cargo.log")).unwrap_or_default();
+        (output(out), gp, log)
+    }
+}
+
+#[test]
+fn install_verifies_the_release_checksum_caches_and_falls_back_to_cargo() {
+    let r = Release::new(true);
+    let (out, gp, log) = r.install("Linux", "X64");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let bin = r.dir.path().join("tool/bin/nhiscan");
+    assert!(std::fs::read_to_string(&bin)
+        .unwrap()
+        .contains("released nhiscan"));
+    assert_eq!(
+        gp.trim(),
+        r.dir.path().join("tool/bin").display().to_string()
+    );
+    assert!(log.is_empty(), "cargo ran: {log}");
+    let (out, _, _) = r.install("Linux", "X64");
+    assert!(out.stdout.contains("cached"), "{}", out.stdout);
+
+    // A binary that does not match SHA256SUMS is never installed: build from source instead.
+    let r = Release::new(false);
+    let (out, _, log) = r.install("Linux", "X64");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("does not match SHA256SUMS"),
+        "{}",
+        out.stdout
+    );
+    assert!(log.starts_with("install --locked --root "), "{log}");
+    assert!(
+        log.contains(&format!("--path {}", env!("CARGO_MANIFEST_DIR"))),
+        "{log}"
+    );
+    let bin = r.dir.path().join("tool/bin/nhiscan");
+    assert!(!std::fs::read_to_string(&bin).unwrap().contains("released"));
+
+    // No binary for this platform: build from source.
+    let r = Release::new(true);
+    let (out, _, log) = r.install("FreeBSD", "X64");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(log.starts_with("install --locked"), "{log}");
+    // A platform with a release name but no asset published: a notice, then cargo.
+    let r = Release::new(true);
+    let (out, _, log) = r.install("Linux", "ARM64");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("no release binary"), "{}", out.stdout);
+    assert!(log.starts_with("install --locked"), "{log}");
+}
