@@ -1,6 +1,7 @@
 //! One module per subcommand, wiring sources, detection, findings and reports together.
 
 pub mod audit;
+pub mod github;
 pub mod governance;
 pub mod hook;
 pub mod inventory;

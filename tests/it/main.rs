@@ -7,6 +7,7 @@ mod action;
 mod cli;
 mod demo;
 mod git;
+mod github;
 mod hook;
 mod inventory;
 mod redaction;
