@@ -33,6 +33,48 @@ pub enum Command {
     /// Validate the inventory, or register a finding in it.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// GitHub integration: pull-request comments.
+    #[command(subcommand)]
+    Github(GithubCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GithubCommand {
+    /// Upsert the summary comment (and review line comments) on the event's pull request.
+    /// A failure to comment is a warning: the exit code stays 0.
+    Comment(GithubCommentArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentModeArg {
+    Summary,
+    Review,
+    Both,
+}
+
+#[derive(Debug, Args)]
+pub struct GithubCommentArgs {
+    /// JSON report of the scan (`nhiscan scan -f json`): the findings for line comments.
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
+    /// Markdown body of the summary comment (e.g. what `--markdown` writes).
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<PathBuf>,
+    /// summary: one comment, edited in place; review: line comments on added lines; both.
+    #[arg(long, value_enum, default_value_t = CommentModeArg::Summary)]
+    pub mode: CommentModeArg,
+    /// Event payload [default: $GITHUB_EVENT_PATH].
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// Event name [default: $GITHUB_EVENT_NAME, else pull_request].
+    #[arg(long, value_name = "NAME")]
+    pub event_name: Option<String>,
+    /// API root [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Environment variable holding the token.
+    #[arg(long, value_name = "VAR", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod detect;
 pub mod findings;
+pub mod github;
 pub mod inventory;
 pub mod policy;
 pub mod report;

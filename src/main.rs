@@ -11,6 +11,9 @@ fn main() {
         Command::Baseline(cmd) => commands::baseline::main(cmd),
         Command::Audit(args) => commands::audit::main(args),
         Command::Inventory(cmd) => commands::inventory::main(cmd),
+        Command::Github(nhiscan::cli::GithubCommand::Comment(args)) => {
+            commands::github::comment(args)
+        }
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("nhiscan: error: {e:#}");

@@ -280,7 +280,12 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         show_secrets: args.show_secrets,
         inventory: args.inventory.clone(),
         now: args.now,
-        git: args.git.mode(),
+        // As a hook (`--staged`), pre-commit's pre-push stage hands over the pushed range.
+        git: if args.git.staged {
+            Some(super::hook::staged_mode_from_env())
+        } else {
+            args.git.mode()
+        },
         baseline: args.outputs.baseline.clone(),
     };
     let report = run(&settings)?;
@@ -311,5 +316,9 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         report::text::Style { color: err_color },
         std::io::stderr(),
     )?;
-    Ok(exit_code(&report))
+    let code = exit_code(&report);
+    if args.git.staged && code == EXIT_FINDINGS {
+        super::hook::write_allow_hint(std::io::stderr())?;
+    }
+    Ok(code)
 }

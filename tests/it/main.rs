@@ -3,10 +3,13 @@
 
 mod harness;
 
+mod action;
 mod baseline;
 mod cli;
 mod demo;
 mod git;
+mod github;
+mod hook;
 mod inventory;
 mod redaction;
 mod reports;
