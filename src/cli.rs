@@ -30,6 +30,21 @@ pub enum Command {
     /// Validate the inventory, or register a finding in it.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// The CI usage map: which pipeline job reads which secret, with environment, permissions
+    /// and OIDC use.
+    Pipelines(PipelinesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PipelinesArgs {
+    /// Directory to read the pipeline configs of.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Do not honour .gitignore, .ignore and .nhiscanignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Subcommand)]

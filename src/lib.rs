@@ -9,6 +9,7 @@ pub mod config;
 pub mod detect;
 pub mod findings;
 pub mod inventory;
+pub mod pipelines;
 pub mod policy;
 pub mod report;
 pub mod rules;

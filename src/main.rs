@@ -10,6 +10,7 @@ fn main() {
         Command::Rules(cmd) => commands::rules::main(cmd),
         Command::Audit(args) => commands::audit::main(args),
         Command::Inventory(cmd) => commands::inventory::main(cmd),
+        Command::Pipelines(args) => commands::pipelines::main(args),
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("nhiscan: error: {e:#}");

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod governance;
 pub mod inventory;
+pub mod pipelines;
 pub mod rules;
 pub mod scan;
 

@@ -153,6 +153,16 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         }
     };
     let mut findings = builder.finish(&rules, s.show_secrets);
+    let pipelines = match &s.git {
+        None => Some(crate::pipelines::scan_into(
+            &opts,
+            &mut findings,
+            &mut errors,
+            &mut stats,
+            s.show_secrets,
+        )),
+        Some(_) => None,
+    };
     let now = governance::today(s.now);
     // Git sources date each secret: the age of a registered credential without `created` or
     // `last_rotated` is counted from the first commit that exposed it.
@@ -214,6 +224,7 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         errors,
         governance,
         notes,
+        pipelines,
     };
     Ok((report, inventory))
 }

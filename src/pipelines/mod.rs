@@ -1,0 +1,458 @@
+//! CI pipeline configs understood, not just grepped: which job reads which secret, in which
+//! environment, with which permissions and whether it uses OIDC workload identity (the usage
+//! map), and literal credentials written into the pipeline's structure (hardcoded credentials,
+//! found even when no provider rule knows their format). One file per CI system, on a shared
+//! model: Pipeline -> Job -> Step, every value with its line and column.
+
+pub mod audit;
+mod github;
+mod gitlab;
+mod hardcoded;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use yaml::Pos;
+
+pub use hardcoded::{to_findings, Hardcoded, HARDCODED_RULE};
+
+/// Version of the `nhiscan pipelines` JSON document.
+pub const USAGE_SCHEMA_VERSION: u32 = 1;
+
+/// Which CI system a path holds the config of, if any (paths are relative, `/`-separated).
+pub fn system_of(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if yaml && (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/")) {
+        let rest = path.rsplit_once(".github/workflows/").map_or("", |r| r.1);
+        if !rest.contains('/') {
+            return Some(github::SYSTEM);
+        }
+    }
+    if name == "action.yml" || name == "action.yaml" {
+        return Some(github::COMPOSITE);
+    }
+    if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") {
+        return Some(gitlab::SYSTEM);
+    }
+    None
+}
+
+/// One pipeline config file.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Pipeline {
+    pub path: String,
+    pub system: &'static str,
+    /// Events that start it (GitHub `on:`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+    /// File-wide permissions (GitHub `permissions:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<serde_json::Value>,
+    /// Secrets read outside any job (file-wide `env:`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretRef>,
+    pub jobs: Vec<Job>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// The job's own permissions (the pipeline's apply when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<serde_json::Value>,
+    /// Uses OIDC workload identity (`id-token: write`, `role-to-assume`, GitLab `id_tokens`…).
+    pub oidc: bool,
+    /// A reusable workflow called with `secrets: inherit`: every secret of the caller.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inherits_secrets: bool,
+    /// A reusable workflow this job calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    /// Secrets read by the job outside its steps.
+    pub secrets: Vec<SecretRef>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Step {
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uses: Option<String>,
+    pub secrets: Vec<SecretRef>,
+}
+
+/// One read of a secret.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretRef {
+    pub name: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A pipeline config that could not be understood.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PipelineError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub pipeline: Option<Pipeline>,
+    pub hardcoded: Vec<Hardcoded>,
+    pub error: Option<PipelineError>,
+}
+
+/// Understand the config at `path` (relative), given its text. Never panics: a file that is
+/// not YAML yields an error with its position (the plain-text scan still covers it).
+pub fn analyze(path: &str, text: &str) -> Analysis {
+    let Some(system) = system_of(path) else {
+        return Analysis::default();
+    };
+    let docs = match yaml::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            return Analysis {
+                error: Some(PipelineError {
+                    path: path.to_string(),
+                    line: e.pos.line,
+                    column: e.pos.column,
+                    message: format!("invalid YAML: {}", e.message),
+                }),
+                ..Default::default()
+            }
+        }
+    };
+    let mut pipeline = Pipeline {
+        path: path.to_string(),
+        system,
+        triggers: Vec::new(),
+        permissions: None,
+        secrets: Vec::new(),
+        jobs: Vec::new(),
+    };
+    let refs = match system {
+        gitlab::SYSTEM => {
+            for d in &docs {
+                gitlab::read(d, &mut pipeline);
+            }
+            gitlab::secret_refs(text, &docs)
+        }
+        _ => {
+            for d in &docs {
+                github::read(d, system, &mut pipeline);
+            }
+            github::secret_refs(text)
+        }
+    };
+    attribute(&mut pipeline, &docs, system, refs);
+    aliased_refs(&mut pipeline, &docs, system);
+    let hardcoded = hardcoded::find(text, &docs);
+    Analysis {
+        pipeline: Some(pipeline),
+        hardcoded,
+        error: None,
+    }
+}
+
+/// Give each secret reference to the innermost step or job whose text holds it.
+fn attribute(p: &mut Pipeline, docs: &[yaml::Node], system: &str, refs: Vec<SecretRef>) {
+    let ranges = match system {
+        gitlab::SYSTEM => gitlab::ranges(docs),
+        _ => github::ranges(docs, system),
+    };
+    'refs: for r in refs {
+        let at = Pos {
+            line: r.line,
+            column: r.column,
+        };
+        for (ji, (jr, steps)) in ranges.iter().enumerate() {
+            if !within(at, *jr) {
+                continue;
+            }
+            let Some(job) = p.jobs.get_mut(ji) else {
+                continue;
+            };
+            for (si, sr) in steps.iter().enumerate() {
+                if within(at, *sr) {
+                    if let Some(step) = job.steps.get_mut(si) {
+                        step.secrets.push(r);
+                        continue 'refs;
+                    }
+                }
+            }
+            job.secrets.push(r);
+            continue 'refs;
+        }
+        p.secrets.push(r);
+    }
+}
+
+/// A job that takes values from an anchor elsewhere in the file (`env: *defaults`, GitLab
+/// `<<: *template`) reads the secrets those values name: they are the job's too, at the
+/// anchor's position.
+fn aliased_refs(p: &mut Pipeline, docs: &[yaml::Node], system: &str) {
+    let (nodes, ranges) = match system {
+        gitlab::SYSTEM => (gitlab::job_nodes(docs), gitlab::ranges(docs)),
+        _ => (
+            github::job_nodes(docs, system),
+            github::ranges(docs, system),
+        ),
+    };
+    for ((job, node), (range, _)) in p.jobs.iter_mut().zip(nodes).zip(ranges) {
+        let mut scalars = Vec::new();
+        node.scalars(&mut scalars);
+        for s in scalars {
+            if within(s.pos, range) {
+                continue;
+            }
+            let found = match system {
+                gitlab::SYSTEM => gitlab::refs_in(&s.value),
+                _ => github::refs_in(&s.value),
+            };
+            for (name, offset) in found {
+                let column = if s.inline {
+                    s.pos.column + s.value[..offset].chars().count()
+                } else {
+                    s.pos.column
+                };
+                let r = SecretRef {
+                    name,
+                    line: s.pos.line,
+                    column,
+                };
+                if !job.secrets.contains(&r) {
+                    job.secrets.push(r);
+                }
+            }
+        }
+        if system == gitlab::SYSTEM {
+            let defined = gitlab::defined(docs);
+            job.secrets.retain(|r| !defined.contains(&r.name));
+        }
+        job.secrets.sort();
+    }
+}
+
+fn within(at: Pos, (start, end): (Pos, Pos)) -> bool {
+    start <= at && at < end
+}
+
+/// A job's text: from its key to the end of its value; each step's likewise.
+type Ranges = Vec<((Pos, Pos), Vec<(Pos, Pos)>)>;
+
+/// The usage map of a whole tree: every pipeline, and for each secret name every place it is
+/// read.
+#[derive(Debug, Default, Serialize)]
+pub struct UsageMap {
+    pub schema_version: u32,
+    pub pipelines: Vec<Pipeline>,
+    /// Secret name -> every read of it, in path, line, column order.
+    pub secrets: BTreeMap<String, Vec<Usage>>,
+    pub errors: Vec<PipelineError>,
+}
+
+/// One read of a secret, with its context.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Usage {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+impl Usage {
+    /// `path:line job` for the audit's evidence.
+    pub fn evidence(&self) -> String {
+        match &self.job {
+            Some(j) => format!("{}:{} {j}", self.path, self.line),
+            None => format!("{}:{}", self.path, self.line),
+        }
+    }
+}
+
+impl UsageMap {
+    pub fn new(mut pipelines: Vec<Pipeline>, mut errors: Vec<PipelineError>) -> UsageMap {
+        pipelines.sort_by(|a, b| a.path.cmp(&b.path));
+        errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        let mut secrets: BTreeMap<String, Vec<Usage>> = BTreeMap::new();
+        for p in &pipelines {
+            let mut add = |r: &SecretRef, job: Option<&Job>, step: Option<&Step>| {
+                secrets.entry(r.name.clone()).or_default().push(Usage {
+                    path: p.path.clone(),
+                    line: r.line,
+                    column: r.column,
+                    job: job.map(|j| j.id.clone()),
+                    step: step.map(|s| {
+                        s.name
+                            .clone()
+                            .or(s.uses.clone())
+                            .unwrap_or_else(|| format!("line {}", s.line))
+                    }),
+                    environment: job.and_then(|j| j.environment.clone()),
+                });
+            };
+            for r in &p.secrets {
+                add(r, None, None);
+            }
+            for j in &p.jobs {
+                for r in &j.secrets {
+                    add(r, Some(j), None);
+                }
+                for s in &j.steps {
+                    for r in &s.secrets {
+                        add(r, Some(j), Some(s));
+                    }
+                }
+            }
+        }
+        for v in secrets.values_mut() {
+            v.sort();
+        }
+        UsageMap {
+            schema_version: USAGE_SCHEMA_VERSION,
+            pipelines,
+            secrets,
+            errors,
+        }
+    }
+}
+
+/// Every pipeline config below `root` (honouring the ignore files like the scan does), read
+/// and analysed. Used by `nhiscan pipelines`; the scan analyses the files its walk reads.
+pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec<Hardcoded>)>) {
+    let mut wb = ignore::WalkBuilder::new(root);
+    wb.hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    if no_ignore {
+        wb.git_ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false);
+    } else {
+        wb.add_custom_ignore_filename(crate::sources::worktree::IGNORE_FILE);
+    }
+    let mut pipelines = Vec::new();
+    let mut errors = Vec::new();
+    let mut hard = Vec::new();
+    for e in wb.build().flatten() {
+        if !e.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if system_of(&rel).is_none() {
+            continue;
+        }
+        let text = match std::fs::read(e.path()) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(err) => {
+                errors.push(PipelineError {
+                    path: rel,
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read: {err}"),
+                });
+                continue;
+            }
+        };
+        let a = analyze(&rel, &text);
+        pipelines.extend(a.pipeline);
+        errors.extend(a.error);
+        if !a.hardcoded.is_empty() {
+            hard.push((rel, a.hardcoded));
+        }
+    }
+    hard.sort_by(|a, b| a.0.cmp(&b.0));
+    (UsageMap::new(pipelines, errors), hard)
+}
+
+/// The permissions node as JSON (`write-all`, or a map of scope -> access).
+fn permissions(n: &yaml::Node) -> serde_json::Value {
+    match n {
+        yaml::Node::Map { entries, .. } => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.value.clone(),
+                        serde_json::Value::String(v.str().unwrap_or("").to_string()),
+                    )
+                })
+                .collect(),
+        ),
+        yaml::Node::Scalar(s) => serde_json::Value::String(s.value.clone()),
+        yaml::Node::Seq { .. } => serde_json::Value::Null,
+    }
+}
+
+/// `environment: prod` or `environment: {name: prod}`.
+fn environment(n: Option<&yaml::Node>) -> Option<String> {
+    let n = n?;
+    n.str()
+        .or_else(|| n.get("name").and_then(|v| v.str()))
+        .map(str::to_string)
+}
+
+/// 1-based character column of a byte offset in a line.
+fn char_column(line: &str, byte: usize) -> usize {
+    line[..byte].chars().count() + 1
+}
+
+/// The scan's part: analyse the pipeline configs of a working tree, add their hardcoded
+/// credentials to `findings` (in the findings' stable order) and their parse errors to
+/// `errors`, and return the usage map.
+pub fn scan_into(
+    opts: &crate::sources::worktree::WorktreeOptions,
+    findings: &mut Vec<crate::findings::Finding>,
+    errors: &mut Vec<crate::sources::ScanError>,
+    stats: &mut crate::sources::SourceStats,
+    show_secrets: bool,
+) -> UsageMap {
+    let (map, hard) = analyze_tree(&opts.root, opts.no_ignore);
+    let allowed = |p: &str| opts.path_allowlist.as_ref().is_some_and(|a| a.is_match(p));
+    let hard: Vec<_> = hard.into_iter().filter(|(p, _)| !allowed(p)).collect();
+    let extra = to_findings(&hard, findings, system_of, show_secrets);
+    if !extra.is_empty() {
+        findings.extend(extra);
+        findings.sort_by(|a, b| {
+            a.locations
+                .first()
+                .cmp(&b.locations.first())
+                .then_with(|| a.rule_id.cmp(&b.rule_id))
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+    }
+    for e in map.errors.iter().filter(|e| !allowed(&e.path)) {
+        errors.push(crate::sources::ScanError {
+            path: format!("{}:{}:{}", e.path, e.line, e.column),
+            message: e.message.clone(),
+        });
+        stats.errors += 1;
+    }
+    errors.sort();
+    map
+}
