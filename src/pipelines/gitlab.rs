@@ -128,7 +128,7 @@ pub fn secret_refs(text: &str, docs: &[Node]) -> Vec<SecretRef> {
             }
         }
     }
-    out.sort();
+    out.sort_by(|a, b| (a.line, a.column, &a.name).cmp(&(b.line, b.column, &b.name)));
     out.dedup();
     out
 }

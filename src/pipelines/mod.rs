@@ -246,7 +246,8 @@ fn aliased_refs(p: &mut Pipeline, docs: &[yaml::Node], system: &str) {
             let defined = gitlab::defined(docs);
             job.secrets.retain(|r| !defined.contains(&r.name));
         }
-        job.secrets.sort();
+        job.secrets
+            .sort_by(|a, b| (a.line, a.column, &a.name).cmp(&(b.line, b.column, &b.name)));
     }
 }
 

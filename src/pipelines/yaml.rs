@@ -394,13 +394,7 @@ mod tests {
         // Merged from the anchor, with the anchor's position.
         assert_eq!(b.get("x").unwrap().start(), Pos { line: 2, column: 7 });
         let c = docs[1].get("c").unwrap();
-        assert_eq!(
-            c.items()[1].start(),
-            Pos {
-                line: 8,
-                column: 9
-            }
-        );
+        assert_eq!(c.items()[1].start(), Pos { line: 8, column: 9 });
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod git;
 mod inventory;
+mod pipelines;
 mod redaction;
 mod rules;
 mod worktree;

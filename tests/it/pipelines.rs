@@ -1,0 +1,423 @@
+//! CI pipeline configs (issue 5): hardcoded credentials found in the pipeline's structure with
+//! exact positions, the usage map of `nhiscan pipelines`, malformed YAML, and the audit's
+//! `ci_secrets` hook-up. Fixtures are realistic pipelines under `fixtures/pipelines/`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::harness::{locations, run_in, Tree};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/pipelines")
+        .join(name)
+}
+
+fn owned(v: Vec<(&str, &str, u64, u64)>) -> Vec<(String, String, u64, u64)> {
+    v.into_iter()
+        .map(|(a, b, c, d)| (a.into(), b.into(), c, d))
+        .collect()
+}
+
+/// Plain-text secrets planted in the fixtures: none may ever be printed.
+const PLANTED: &[&str] = &[
+    "Tr0ub4dor-Horse-83x",
+    "pg-Svc-4417-Qz",
+    "Dh-pass-7731-Kq",
+    "gl-Reg-99172-Xw",
+    "sq-tok-58210-Lm",
+    "pg-Gl-3391-Tz",
+];
+
+fn assert_no_secret(s: &str) {
+    for p in PLANTED {
+        assert!(!s.contains(p), "secret {p} printed:\n{s}");
+    }
+}
+
+#[test]
+fn github_workflows_hardcoded_credentials_exact_positions() {
+    let out = run_in(&fixture("github"), &["scan", ".", "-f", "json"]);
+    // Findings fail (exit 1) even though broken.yml is an error.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_no_secret(&out.stdout);
+    assert_no_secret(&out.stderr);
+    let r = out.json();
+    assert_eq!(
+        locations(&r),
+        owned(vec![
+            // A provider-less rule already reports this one: no second finding.
+            (
+                "generic-secret-assignment",
+                ".github/workflows/release.yml",
+                44,
+                25
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/release.yml",
+                54,
+                30
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/release.yml",
+                65,
+                44
+            ),
+        ])
+    );
+    let f = &r["findings"][1];
+    assert_eq!(
+        f["attributes"],
+        json!({"ci_system": "github-actions", "key": "jobs.build.services.postgres.env.POSTGRES_PASSWORD"})
+    );
+    assert_eq!(f["kind"], "password");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["redacted"], "pg-…(14 chars)");
+    assert_eq!(f["locations"][0]["end_column"], 44);
+    // Same fingerprint scheme as every finding: sha256 of the secret.
+    assert_eq!(
+        f["fingerprint"],
+        format!("sha256:{}", sha256_hex(b"pg-Svc-4417-Qz"))
+    );
+    assert_eq!(f["verdicts"][0]["kind"], "unregistered");
+    assert_eq!(r["findings"][2]["attributes"]["key"], "docker login -p");
+    // The malformed workflow: located, counted, the rest scanned.
+    assert_eq!(
+        r["errors"],
+        json!([{"path": ".github/workflows/broken.yml:6:9",
+                "message": "invalid YAML: while parsing a block mapping, did not find expected key"}])
+    );
+    assert_eq!(r["summary"]["errors"], 1);
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    // The integration tests have no sha2 dependency: ask the binary's own library.
+    nhiscan::findings::fingerprint(b)
+        .trim_start_matches("sha256:")
+        .to_string()
+}
+
+#[test]
+fn gitlab_ci_hardcoded_credentials_exact_positions() {
+    let out = run_in(&fixture("gitlab"), &["scan", ".", "-f", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_no_secret(&out.stdout);
+    let r = out.json();
+    assert_eq!(
+        locations(&r),
+        owned(vec![
+            ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 5, 23),
+            ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 7, 12),
+            ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 23, 24),
+        ])
+    );
+    let keys: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["attributes"]["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "variables.REGISTRY_PASSWORD",
+            "variables.SONAR_TOKEN",
+            "test.variables.POSTGRES_PASSWORD"
+        ]
+    );
+    assert_eq!(r["errors"], json!([]));
+}
+
+#[test]
+fn references_and_placeholders_are_not_credentials() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      TOKEN: ${{ secrets.TOKEN }}\n      DB_PASSWORD: $DB_PASSWORD\n      API_KEY: $(API_KEY)\n      NPM_TOKEN: <your-npm-token>\n      VAULT_TOKEN: vault:secret/data/ci#token\n      SHORT_PASSWORD: abc\n      TOKEN_FILE: /run/secrets/token-file-x1\n      AWS_ACCESS_KEY_ID: ${{ vars.KEY_ID }}\n    permissions:\n      id-token: write\n    steps:\n      - run: docker login -u bot -p \"$REGISTRY_PASSWORD\" r.io\n      - run: curl -u bot:${{ secrets.P }} https://x\n",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(out.json()["findings"], json!([]));
+    // The positive twin: the same keys with literal values are found.
+    t.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      DB_PASSWORD: Kq81-lit3ral-Pw\n    steps:\n      - run: docker login -u bot -p Rg-lit3ral-77 r.io\n      - run: curl -u bot:Cu-lit3ral-55 https://x\n",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        locations(&out.json()),
+        owned(vec![
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/ci.yml",
+                6,
+                20
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/ci.yml",
+                8,
+                37
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/ci.yml",
+                9,
+                26
+            ),
+        ])
+    );
+}
+
+#[test]
+fn gitlab_usage_map_exact_json() {
+    let out = run_in(&fixture("gitlab"), &["pipelines", ".", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    let template_steps = json!([
+        {"line": 13, "column": 5, "name": "before_script", "secrets": []},
+        {"line": 15, "column": 5, "name": "script", "secrets": []}
+    ]);
+    let deploy_refs = [
+        json!({"name": "DEPLOY_USER", "line": 15, "column": 16}),
+        json!({"name": "DEPLOY_PASSWORD", "line": 15, "column": 29}),
+    ];
+    let want = json!({
+        "schema_version": 1,
+        "pipelines": [{
+            "path": ".gitlab-ci.yml",
+            "system": "gitlab-ci",
+            "jobs": [
+                {"id": ".deploy-template", "line": 10, "column": 1, "oidc": false, "secrets": [],
+                 "steps": [
+                    {"line": 13, "column": 5, "name": "before_script", "secrets": []},
+                    {"line": 15, "column": 5, "name": "script", "secrets": deploy_refs}
+                 ]},
+                {"id": "test", "line": 17, "column": 1, "oidc": false, "secrets": [],
+                 "steps": [{"line": 25, "column": 5, "name": "script",
+                            "secrets": [{"name": "TEST_DB_PASSWORD", "line": 26, "column": 34}]}]},
+                {"id": "deploy-staging", "line": 28, "column": 1, "environment": "staging",
+                 "oidc": false, "secrets": deploy_refs, "steps": template_steps},
+                {"id": "deploy-production", "line": 33, "column": 1, "environment": "production",
+                 "oidc": true,
+                 "secrets": [deploy_refs[0], deploy_refs[1],
+                             {"name": "DATABASE_PASSWORD", "line": 42, "column": 5}],
+                 "steps": template_steps}
+            ]
+        }],
+        "secrets": {
+            "DATABASE_PASSWORD": [
+                {"path": ".gitlab-ci.yml", "line": 42, "column": 5, "job": "deploy-production", "environment": "production"}
+            ],
+            "DEPLOY_PASSWORD": [
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 29, "job": ".deploy-template", "step": "script"},
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 29, "job": "deploy-production", "environment": "production"},
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 29, "job": "deploy-staging", "environment": "staging"}
+            ],
+            "DEPLOY_USER": [
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 16, "job": ".deploy-template", "step": "script"},
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 16, "job": "deploy-production", "environment": "production"},
+                {"path": ".gitlab-ci.yml", "line": 15, "column": 16, "job": "deploy-staging", "environment": "staging"}
+            ],
+            "TEST_DB_PASSWORD": [
+                {"path": ".gitlab-ci.yml", "line": 26, "column": 34, "job": "test", "step": "script"}
+            ]
+        },
+        "errors": []
+    });
+    assert_eq!(r, want);
+}
+
+#[test]
+fn github_usage_map_jobs_environments_permissions_oidc() {
+    let out = run_in(&fixture("github"), &["pipelines", ".", "-f", "json"]);
+    // broken.yml is an error: exit 2, named on stderr with its position.
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("error: .github/workflows/broken.yml:6:9: invalid YAML"),
+        "{}",
+        out.stderr
+    );
+    let r = out.json();
+    let paths: Vec<&str> = r["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ".github/actions/publish/action.yml",
+            ".github/workflows/docs.yml",
+            ".github/workflows/release.yml"
+        ]
+    );
+    let release = &r["pipelines"][2];
+    assert_eq!(release["triggers"], json!(["push", "workflow_dispatch"]));
+    assert_eq!(release["permissions"], json!({"contents": "read"}));
+    let jobs = release["jobs"].as_array().unwrap();
+    let job = |id: &str| jobs.iter().find(|j| j["id"] == id).unwrap().clone();
+    let aws = job("deploy-aws");
+    assert_eq!(aws["environment"], "production");
+    assert_eq!(aws["oidc"], true);
+    assert_eq!(
+        aws["permissions"],
+        json!({"id-token": "write", "contents": "read"})
+    );
+    let legacy = job("deploy-legacy");
+    assert_eq!(legacy["environment"], "staging");
+    assert_eq!(legacy["oidc"], false);
+    assert_eq!(
+        legacy["steps"][0]["secrets"],
+        json!([
+            {"name": "AWS_ACCESS_KEY_ID", "line": 95, "column": 34},
+            {"name": "AWS_SECRET_ACCESS_KEY", "line": 96, "column": 38}
+        ])
+    );
+    let docs = job("docs");
+    assert_eq!(docs["inherits_secrets"], true);
+    assert_eq!(docs["uses"], "./.github/workflows/docs.yml");
+    // `env: *node-env` reads NPM_TOKEN through the anchor: the build job's, at the anchor.
+    assert_eq!(
+        job("build")["secrets"],
+        json!([{"name": "NPM_TOKEN", "line": 19, "column": 18}])
+    );
+    assert_eq!(
+        r["secrets"]["CODECOV_TOKEN"],
+        json!([{"path": ".github/workflows/release.yml", "line": 49, "column": 22,
+                "job": "build", "step": "Upload coverage"}])
+    );
+    assert_eq!(
+        r["secrets"]["NPM_PUBLISH_TOKEN"],
+        json!([{"path": ".github/actions/publish/action.yml", "line": 17, "column": 30,
+                "job": "composite", "step": "Publish"}])
+    );
+    let names: Vec<&String> = r["secrets"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        names,
+        [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "CODECOV_TOKEN",
+            "DOCS_TOKEN",
+            "HOOK_PASSWORD",
+            "NPM_PUBLISH_TOKEN",
+            "NPM_TOKEN",
+            "SLACK_WEBHOOK"
+        ]
+    );
+    // Text output names each job and what it reads.
+    let text = run_in(&fixture("github"), &["pipelines", "."]);
+    assert!(text.stdout.contains(
+        "  job deploy-aws (72:3)  [environment production; permissions {\"contents\":\"read\",\"id-token\":\"write\"}; OIDC]"
+    ), "{}", text.stdout);
+    assert!(text
+        .stdout
+        .contains("  HOOK_PASSWORD: .github/workflows/release.yml:70 publish"));
+}
+
+#[test]
+fn malformed_pipeline_is_located_and_still_plain_text_scanned() {
+    let t = Tree::new();
+    let token = format!(
+        "xoxb-{}",
+        "359285685793-2398037976790-XdKZNdBod6ix8zGcACEMRKh7"
+    );
+    t.write(
+        ".github/workflows/bad.yml",
+        format!("on: push\njobs:\n  a: {{\n    env: {{ T: {token} }}\n  steps: [\n"),
+    );
+    t.write(
+        ".gitlab-ci.yml",
+        "test:\n  variables:\n    DB_PASSWORD: Zx-lit3ral-19\n  script: [./t]\n",
+    );
+    // An alias bomb is refused, not expanded.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    t.write(".github/workflows/bomb.yml", bomb);
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.json();
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with(".github/workflows/bad.yml:"));
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("invalid YAML: "));
+    assert!(errors[1]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with(".github/workflows/bomb.yml:"));
+    assert!(errors[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("billion laughs"));
+    // The broken file still gets the provider rules; the other pipeline its structure.
+    assert_eq!(
+        locations(&r),
+        owned(vec![
+            ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 3, 18),
+            ("slack-bot-token", ".github/workflows/bad.yml", 4, 15),
+        ])
+    );
+    assert!(!out.stdout.contains(&token));
+    assert!(!out.stdout.contains("Zx-lit3ral-19"));
+}
+
+#[test]
+fn audit_matches_ci_secrets_against_pipelines() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/deploy.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: x\n    environment: production\n    steps:\n      - run: ./deploy\n        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n          MYSTERY: ${{ secrets.MYSTERY_KEY }}\n          GH: ${{ secrets.GITHUB_TOKEN }}\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: deployer\n    owner: platform\n    created: 2025-05-01\n    match:\n      ci_secrets: [DEPLOY_TOKEN]\n  - id: old-bot\n    owner: platform\n    created: 2025-05-01\n    match:\n      ci_secrets: [OLD_BOT_TOKEN]\n",
+    );
+    let out = t.run(&["audit", ".", "-f", "json", "--now", "2025-06-01"]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let r = out.json();
+    let ids = r["identities"].as_array().unwrap();
+    assert_eq!(ids[0]["id"], "deployer");
+    assert_eq!(
+        ids[0]["usage"]["pipeline_refs"],
+        json!([".github/workflows/deploy.yml:11 deploy"])
+    );
+    assert_eq!(ids[0]["decision"], "keep");
+    assert_eq!(ids[1]["id"], "old-bot");
+    assert_eq!(ids[1]["decision"], "remove");
+    assert_eq!(
+        ids[1]["states"],
+        json!([{"state": "stale", "severity": "warning",
+                "message": "no pipeline reads its CI secret(s) OLD_BOT_TOKEN"}])
+    );
+    // GITHUB_TOKEN is issued per run: never "unregistered".
+    assert_eq!(
+        r["unregistered_ci_secrets"],
+        json!([{"name": "MYSTERY_KEY", "severity": "warning", "owasp": "NHI2",
+                "used_by": [{"path": ".github/workflows/deploy.yml", "line": 12, "column": 24,
+                             "job": "deploy", "step": "line 9", "environment": "production"}]}])
+    );
+    let text = t.run(&["audit", ".", "--now", "2025-06-01"]);
+    assert!(
+        text.stdout.contains("CI secrets no identity registers:\n  warning  MYSTERY_KEY  read at .github/workflows/deploy.yml:12 deploy (1 reads)"),
+        "{}",
+        text.stdout
+    );
+}
