@@ -88,7 +88,8 @@ pub fn build(
     let uncovered: Vec<Uncovered> = report
         .findings
         .into_iter()
-        .filter(|f| f.identity.is_none())
+        // Risky pipeline patterns carry no verdicts: they are not credentials to account for.
+        .filter(|f| f.identity.is_none() && !f.verdicts.is_empty())
         .map(|f| {
             if let Some(level) = fail_on {
                 if policy::fail_severity(&f, true) >= level {

@@ -183,6 +183,9 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         &|fp| first_seen.get(fp).copied(),
         now,
     );
+    if let Some(m) = &pipelines {
+        crate::pipelines::add_risks(m, &mut findings);
+    }
     if let Some(l) = &inventory {
         // A bad inventory entry is an error of the run, like an unreadable file: reported,
         // counted, and the rest goes on.

@@ -8,6 +8,7 @@ pub mod audit;
 mod github;
 mod gitlab;
 mod hardcoded;
+pub mod risks;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -116,6 +117,7 @@ pub struct PipelineError {
 pub struct Analysis {
     pub pipeline: Option<Pipeline>,
     pub hardcoded: Vec<Hardcoded>,
+    pub risks: Vec<risks::Risk>,
     pub error: Option<PipelineError>,
 }
 
@@ -164,9 +166,15 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     attribute(&mut pipeline, &docs, system, refs);
     aliased_refs(&mut pipeline, &docs, system);
     let hardcoded = hardcoded::find(text, &docs);
+    let risks = if system == github::SYSTEM {
+        risks::github(&pipeline, &docs, system)
+    } else {
+        Vec::new()
+    };
     Analysis {
         pipeline: Some(pipeline),
         hardcoded,
+        risks,
         error: None,
     }
 }
@@ -266,6 +274,8 @@ pub struct UsageMap {
     pub pipelines: Vec<Pipeline>,
     /// Secret name -> every read of it, in path, line, column order.
     pub secrets: BTreeMap<String, Vec<Usage>>,
+    /// Risky patterns, in path, line, column order.
+    pub risks: Vec<risks::Risk>,
     pub errors: Vec<PipelineError>,
 }
 
@@ -294,7 +304,11 @@ impl Usage {
 }
 
 impl UsageMap {
-    pub fn new(mut pipelines: Vec<Pipeline>, mut errors: Vec<PipelineError>) -> UsageMap {
+    pub fn new(
+        mut pipelines: Vec<Pipeline>,
+        mut risks: Vec<risks::Risk>,
+        mut errors: Vec<PipelineError>,
+    ) -> UsageMap {
         pipelines.sort_by(|a, b| a.path.cmp(&b.path));
         errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         let mut secrets: BTreeMap<String, Vec<Usage>> = BTreeMap::new();
@@ -331,10 +345,16 @@ impl UsageMap {
         for v in secrets.values_mut() {
             v.sort();
         }
+        risks.extend(risks::shared_across_environments(&secrets));
+        risks.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.rule_id, &a.subject)
+                .cmp(&(&b.path, b.line, b.column, b.rule_id, &b.subject))
+        });
         UsageMap {
             schema_version: USAGE_SCHEMA_VERSION,
             pipelines,
             secrets,
+            risks,
             errors,
         }
     }
@@ -358,6 +378,7 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
     }
     let mut pipelines = Vec::new();
     let mut errors = Vec::new();
+    let mut risks = Vec::new();
     let mut hard = Vec::new();
     for e in wb.build().flatten() {
         if !e.file_type().is_some_and(|t| t.is_file()) {
@@ -383,12 +404,13 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
         let a = analyze(&rel, &text);
         pipelines.extend(a.pipeline);
         errors.extend(a.error);
+        risks.extend(a.risks);
         if !a.hardcoded.is_empty() {
             hard.push((rel, a.hardcoded));
         }
     }
     hard.sort_by(|a, b| a.0.cmp(&b.0));
-    (UsageMap::new(pipelines, errors), hard)
+    (UsageMap::new(pipelines, risks, errors), hard)
 }
 
 /// The permissions node as JSON (`write-all`, or a map of scope -> access).
@@ -456,4 +478,70 @@ pub fn scan_into(
     }
     errors.sort();
     map
+}
+
+/// Risky patterns as findings: fingerprinted by rule, path, job and subject (never by line,
+/// so they survive edits), severity, OWASP id and fix in `attributes`. They hold no secret.
+pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
+    risks
+        .iter()
+        .map(|r| {
+            let identity = format!(
+                "{}\0{}\0{}\0{}",
+                r.rule_id,
+                r.path,
+                r.job.as_deref().unwrap_or(""),
+                r.subject
+            );
+            let mut attributes = BTreeMap::new();
+            attributes.insert("owasp".to_string(), r.owasp.to_string());
+            attributes.insert("message".to_string(), r.message.clone());
+            attributes.insert("fix".to_string(), r.fix.clone());
+            if let Some(j) = &r.job {
+                attributes.insert("job".to_string(), j.clone());
+            }
+            crate::findings::Finding {
+                rule_id: r.rule_id.to_string(),
+                rule_name: r.message.clone(),
+                provider: "ci".into(),
+                kind: crate::rules::Kind::Token,
+                severity: r.severity,
+                confidence: crate::rules::Confidence::High,
+                fingerprint: crate::findings::fingerprint(identity.as_bytes()),
+                redacted: r.subject.clone(),
+                secret: None,
+                key_id: None,
+                attributes,
+                locations: vec![crate::findings::Location {
+                    path: r.path.clone(),
+                    line: r.line,
+                    column: r.column,
+                    end_line: r.line,
+                    end_column: r.column,
+                    git: None,
+                }],
+                first_seen: None,
+                last_seen: None,
+                present_at_head: None,
+                verdicts: Vec::new(),
+                identity: None,
+            }
+        })
+        .collect()
+}
+
+/// Add the risky patterns to judged findings (they are not credentials: no verdicts), keeping
+/// the findings' stable order.
+pub fn add_risks(map: &UsageMap, findings: &mut Vec<crate::findings::Finding>) {
+    if map.risks.is_empty() {
+        return;
+    }
+    findings.extend(risk_findings(&map.risks));
+    findings.sort_by(|a, b| {
+        a.locations
+            .first()
+            .cmp(&b.locations.first())
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
 }

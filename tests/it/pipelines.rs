@@ -55,6 +55,12 @@ fn github_workflows_hardcoded_credentials_exact_positions() {
                 25
             ),
             (
+                "pipeline-broad-permissions-with-secrets",
+                ".github/workflows/docs.yml",
+                8,
+                3
+            ),
+            (
                 "pipeline-hardcoded-credential",
                 ".github/workflows/release.yml",
                 54,
@@ -66,9 +72,39 @@ fn github_workflows_hardcoded_credentials_exact_positions() {
                 65,
                 44
             ),
+            (
+                "pipeline-long-lived-cloud-key",
+                ".github/workflows/release.yml",
+                96,
+                11
+            ),
+            (
+                "pipeline-secret-in-command",
+                ".github/workflows/release.yml",
+                70,
+                30
+            ),
+            (
+                "pipeline-unpinned-action-with-secrets",
+                ".github/workflows/release.yml",
+                47,
+                15
+            ),
+            (
+                "pipeline-unpinned-action-with-secrets",
+                ".github/workflows/release.yml",
+                93,
+                15
+            ),
         ])
     );
-    let f = &r["findings"][1];
+    let hard: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "pipeline-hardcoded-credential")
+        .collect();
+    let f = hard[0];
     assert_eq!(
         f["attributes"],
         json!({"ci_system": "github-actions", "key": "jobs.build.services.postgres.env.POSTGRES_PASSWORD"})
@@ -83,7 +119,7 @@ fn github_workflows_hardcoded_credentials_exact_positions() {
         format!("sha256:{}", sha256_hex(b"pg-Svc-4417-Qz"))
     );
     assert_eq!(f["verdicts"][0]["kind"], "unregistered");
-    assert_eq!(r["findings"][2]["attributes"]["key"], "docker login -p");
+    assert_eq!(hard[1]["attributes"]["key"], "docker login -p");
     // The malformed workflow: located, counted, the rest scanned.
     assert_eq!(
         r["errors"],
@@ -112,12 +148,25 @@ fn gitlab_ci_hardcoded_credentials_exact_positions() {
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 5, 23),
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 7, 12),
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 23, 24),
+            (
+                "pipeline-secret-shared-across-environments",
+                ".gitlab-ci.yml",
+                15,
+                16
+            ),
+            (
+                "pipeline-secret-shared-across-environments",
+                ".gitlab-ci.yml",
+                15,
+                29
+            ),
         ])
     );
     let keys: Vec<&str> = r["findings"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["rule_id"] == "pipeline-hardcoded-credential")
         .map(|f| f["attributes"]["key"].as_str().unwrap())
         .collect();
     assert_eq!(
@@ -139,8 +188,11 @@ fn references_and_placeholders_are_not_credentials() {
         "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      TOKEN: ${{ secrets.TOKEN }}\n      DB_PASSWORD: $DB_PASSWORD\n      API_KEY: $(API_KEY)\n      NPM_TOKEN: <your-npm-token>\n      VAULT_TOKEN: vault:secret/data/ci#token\n      SHORT_PASSWORD: abc\n      TOKEN_FILE: /run/secrets/token-file-x1\n      AWS_ACCESS_KEY_ID: ${{ vars.KEY_ID }}\n    permissions:\n      id-token: write\n    steps:\n      - run: docker login -u bot -p \"$REGISTRY_PASSWORD\" r.io\n      - run: curl -u bot:${{ secrets.P }} https://x\n",
     );
     let out = t.run(&["scan", ".", "-f", "json"]);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(out.json()["findings"], json!([]));
+    let hard: Vec<_> = locations(&out.json())
+        .into_iter()
+        .filter(|l| l.0 == "pipeline-hardcoded-credential")
+        .collect();
+    assert_eq!(hard, vec![], "{}", out.stdout);
     // The positive twin: the same keys with literal values are found.
     t.write(
         ".github/workflows/ci.yml",
@@ -149,7 +201,10 @@ fn references_and_placeholders_are_not_credentials() {
     let out = t.run(&["scan", ".", "-f", "json"]);
     assert_eq!(out.code, 1);
     assert_eq!(
-        locations(&out.json()),
+        locations(&out.json())
+            .into_iter()
+            .filter(|l| l.0 == "pipeline-hardcoded-credential")
+            .collect::<Vec<_>>(),
         owned(vec![
             (
                 "pipeline-hardcoded-credential",
@@ -172,6 +227,8 @@ fn references_and_placeholders_are_not_credentials() {
         ])
     );
 }
+
+const SHARED_FIX: &str = "give each environment its own credential (environment-scoped secrets), so a non-production leak cannot reach production";
 
 #[test]
 fn gitlab_usage_map_exact_json() {
@@ -227,6 +284,18 @@ fn gitlab_usage_map_exact_json() {
                 {"path": ".gitlab-ci.yml", "line": 26, "column": 34, "job": "test", "step": "script"}
             ]
         },
+        "risks": [
+            {"rule_id": "pipeline-secret-shared-across-environments", "severity": "warning",
+             "owasp": "NHI8", "path": ".gitlab-ci.yml", "line": 15, "column": 16,
+             "job": "deploy-production", "subject": "DEPLOY_USER",
+             "message": "secret DEPLOY_USER is used by the `production` and the `staging` environments",
+             "fix": SHARED_FIX},
+            {"rule_id": "pipeline-secret-shared-across-environments", "severity": "warning",
+             "owasp": "NHI8", "path": ".gitlab-ci.yml", "line": 15, "column": 29,
+             "job": "deploy-production", "subject": "DEPLOY_PASSWORD",
+             "message": "secret DEPLOY_PASSWORD is used by the `production` and the `staging` environments",
+             "fix": SHARED_FIX}
+        ],
         "errors": []
     });
     assert_eq!(r, want);
@@ -420,4 +489,100 @@ fn audit_matches_ci_secrets_against_pipelines() {
         "{}",
         text.stdout
     );
+}
+
+/// `(rule_id, line, column)` of the risky patterns `nhiscan pipelines` reports for one workflow.
+fn risks_of(workflow: &str) -> Vec<(String, u64, u64)> {
+    let t = Tree::new();
+    t.write(".github/workflows/w.yml", workflow);
+    let out = t.run(&["pipelines", ".", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.json()["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule_id"].as_str().unwrap().to_string(),
+                r["line"].as_u64().unwrap(),
+                r["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn risk(id: &str, line: u64, column: u64) -> Vec<(String, u64, u64)> {
+    vec![(id.to_string(), line, column)]
+}
+
+const HEAD: &str = "on: push\npermissions:\n  contents: read\njobs:\n  j:\n    runs-on: x\n";
+
+#[test]
+fn risky_patterns_each_with_a_negative_twin() {
+    // Long-lived AWS key where OIDC is available; twin: role-to-assume.
+    let aws = |with: &str| {
+        format!("{HEAD}    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n        with:\n{with}")
+    };
+    assert_eq!(
+        risks_of(&aws("          aws-access-key-id: ${{ secrets.K }}\n          aws-secret-access-key: ${{ secrets.S }}\n")),
+        risk("pipeline-long-lived-cloud-key", 11, 11)
+    );
+    assert_eq!(
+        risks_of(&aws("          role-to-assume: arn:aws:iam::1:role/r\n")),
+        vec![]
+    );
+    // Secrets to an unpinned third-party action; twin: pinned to a SHA.
+    let action = |r: &str| {
+        format!("{HEAD}    steps:\n      - uses: some/action@{r}\n        with:\n          token: ${{{{ secrets.T }}}}\n")
+    };
+    assert_eq!(
+        risks_of(&action("v2")),
+        risk("pipeline-unpinned-action-with-secrets", 8, 15)
+    );
+    assert_eq!(
+        risks_of(&action("0123456789abcdef0123456789abcdef01234567")),
+        vec![]
+    );
+    // pull_request_target checking out the PR head with secrets; twin: pull_request.
+    let prt = |on: &str| {
+        format!("on: {on}\npermissions:\n  contents: read\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{{{ github.event.pull_request.head.sha }}}}\n      - run: ./build\n        env:\n          T: ${{{{ secrets.T }}}}\n")
+    };
+    assert_eq!(
+        risks_of(&prt("pull_request_target")),
+        risk("pipeline-untrusted-checkout-with-secrets", 10, 16)
+    );
+    assert_eq!(risks_of(&prt("pull_request")), vec![]);
+    // A secret on a command line; twin: passed through env.
+    assert_eq!(
+        risks_of(&format!(
+            "{HEAD}    steps:\n      - run: echo ${{{{ secrets.T }}}} > t.txt\n"
+        )),
+        risk("pipeline-secret-in-command", 8, 23)
+    );
+    assert_eq!(
+        risks_of(&format!("{HEAD}    steps:\n      - run: ./use-token\n        env:\n          T: ${{{{ secrets.T }}}}\n")),
+        vec![]
+    );
+    // write-all / missing permissions with secrets; twin: explicit least privilege.
+    let perms = |p: &str| {
+        format!("on: push\n{p}jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ./t\n        env:\n          T: ${{{{ secrets.T }}}}\n")
+    };
+    assert_eq!(
+        risks_of(&perms("")),
+        risk("pipeline-broad-permissions-with-secrets", 3, 3)
+    );
+    assert_eq!(
+        risks_of(&perms("permissions: write-all\n")),
+        risk("pipeline-broad-permissions-with-secrets", 2, 14)
+    );
+    assert_eq!(risks_of(&perms("permissions:\n  contents: read\n")), vec![]);
+    // One secret for production and staging; twin: one per environment.
+    let envs = |second: &str| {
+        format!("on: push\npermissions: {{}}\njobs:\n  prod:\n    runs-on: x\n    environment: production\n    steps:\n      - run: ./d\n        env:\n          T: ${{{{ secrets.DEPLOY }}}}\n  stage:\n    runs-on: x\n    environment: staging\n    steps:\n      - run: ./d\n        env:\n          T: ${{{{ secrets.{second} }}}}\n")
+    };
+    assert_eq!(
+        risks_of(&envs("DEPLOY")),
+        risk("pipeline-secret-shared-across-environments", 10, 18)
+    );
+    assert_eq!(risks_of(&envs("DEPLOY_STAGING")), vec![]);
 }
