@@ -48,13 +48,14 @@ static CURL_USER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-fn secret_key(key: &str) -> bool {
+pub(super) fn secret_key(key: &str) -> bool {
     if !SECRET_KEY.is_match(key) {
         return false;
     }
     let lower = key.to_ascii_lowercase();
     let last = lower.rsplit(['_', '-', '.']).next().unwrap_or("");
-    !NOT_SECRET_SUFFIX.contains(&last) && lower != "secrets" && lower != "id-token"
+    !NOT_SECRET_SUFFIX.contains(&last)
+        && !matches!(lower.as_str(), "secrets" | "id-token" | "from_secret")
 }
 
 /// A value that points at a secret instead of holding one.
@@ -70,7 +71,7 @@ fn is_reference(v: &str) -> bool {
         || v.starts_with("arn:")
 }
 
-fn literal(v: &str, placeholders: &Placeholders) -> bool {
+pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
     v.chars().count() >= 6
         && !v.chars().any(char::is_whitespace)
         && !is_reference(v)

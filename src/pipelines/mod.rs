@@ -8,6 +8,7 @@ pub mod audit;
 mod github;
 mod gitlab;
 mod hardcoded;
+mod others;
 pub mod risks;
 pub mod yaml;
 
@@ -39,7 +40,23 @@ pub fn system_of(path: &str) -> Option<&'static str> {
     if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") {
         return Some(gitlab::SYSTEM);
     }
-    None
+    if path == ".circleci/config.yml" || path.ends_with("/.circleci/config.yml") {
+        return Some(others::CIRCLECI);
+    }
+    if (path.starts_with(".buildkite/") || path.contains("/.buildkite/"))
+        && yaml
+        && name.starts_with("pipeline")
+    {
+        return Some(others::BUILDKITE);
+    }
+    match name {
+        ".drone.yml" | ".drone.yaml" => Some(others::DRONE),
+        ".woodpecker.yml" | ".woodpecker.yaml" => Some(others::WOODPECKER),
+        "bitbucket-pipelines.yml" => Some(others::BITBUCKET),
+        "azure-pipelines.yml" | "azure-pipelines.yaml" => Some(others::AZURE),
+        "Jenkinsfile" => Some(others::JENKINS),
+        _ => None,
+    }
 }
 
 /// One pipeline config file.
@@ -127,6 +144,14 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     let Some(system) = system_of(path) else {
         return Analysis::default();
     };
+    if system == others::JENKINS {
+        let (p, hardcoded) = others::jenkins(path, text);
+        return Analysis {
+            pipeline: Some(p),
+            hardcoded,
+            ..Default::default()
+        };
+    }
     let docs = match yaml::parse(text) {
         Ok(d) => d,
         Err(e) => {
@@ -156,11 +181,15 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
             }
             gitlab::secret_refs(text, &docs)
         }
-        _ => {
+        github::SYSTEM | github::COMPOSITE => {
             for d in &docs {
                 github::read(d, system, &mut pipeline);
             }
             github::secret_refs(text)
+        }
+        _ => {
+            others::read(&docs, system, &mut pipeline);
+            others::secret_refs(text, &docs, system)
         }
     };
     attribute(&mut pipeline, &docs, system, refs);
@@ -183,7 +212,8 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
 fn attribute(p: &mut Pipeline, docs: &[yaml::Node], system: &str, refs: Vec<SecretRef>) {
     let ranges = match system {
         gitlab::SYSTEM => gitlab::ranges(docs),
-        _ => github::ranges(docs, system),
+        github::SYSTEM | github::COMPOSITE => github::ranges(docs, system),
+        _ => others::ranges(docs, system),
     };
     'refs: for r in refs {
         let at = Pos {
@@ -218,11 +248,19 @@ fn attribute(p: &mut Pipeline, docs: &[yaml::Node], system: &str, refs: Vec<Secr
 fn aliased_refs(p: &mut Pipeline, docs: &[yaml::Node], system: &str) {
     let (nodes, ranges) = match system {
         gitlab::SYSTEM => (gitlab::job_nodes(docs), gitlab::ranges(docs)),
-        _ => (
+        github::SYSTEM | github::COMPOSITE => (
             github::job_nodes(docs, system),
             github::ranges(docs, system),
         ),
+        _ => (
+            others::job_nodes(docs, system)
+                .into_iter()
+                .map(|n| n.2)
+                .collect(),
+            others::ranges(docs, system),
+        ),
     };
+    let defined = others::defined_names(docs, system);
     for ((job, node), (range, _)) in p.jobs.iter_mut().zip(nodes).zip(ranges) {
         let mut scalars = Vec::new();
         node.scalars(&mut scalars);
@@ -232,7 +270,8 @@ fn aliased_refs(p: &mut Pipeline, docs: &[yaml::Node], system: &str) {
             }
             let found = match system {
                 gitlab::SYSTEM => gitlab::refs_in(&s.value),
-                _ => github::refs_in(&s.value),
+                github::SYSTEM | github::COMPOSITE => github::refs_in(&s.value),
+                _ => others::refs_in(&s.value, system, &defined),
             };
             for (name, offset) in found {
                 let column = if s.inline {

@@ -586,3 +586,95 @@ fn risky_patterns_each_with_a_negative_twin() {
     );
     assert_eq!(risks_of(&envs("DEPLOY_STAGING")), vec![]);
 }
+
+#[test]
+fn circleci_drone_jenkins_azure_bitbucket() {
+    let out = run_in(&fixture("others"), &["scan", ".", "-f", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for s in ["Cc-reg-4410-Vb", "Dr-slk-9920-Pq", "Jk-db-6621-Hn"] {
+        assert!(!out.stdout.contains(s));
+    }
+    let r = out.json();
+    assert_eq!(
+        locations(&r),
+        owned(vec![
+            (
+                "pipeline-hardcoded-credential",
+                ".circleci/config.yml",
+                9,
+                21
+            ),
+            ("pipeline-hardcoded-credential", ".drone.yml", 17, 20),
+            ("pipeline-hardcoded-credential", "Jenkinsfile", 5, 20),
+        ])
+    );
+    let out = run_in(&fixture("others"), &["pipelines", ".", "-f", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    let at = |name: &str| -> Vec<(String, u64, u64, Option<String>)> {
+        r["secrets"][name]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} not in the usage map"))
+            .iter()
+            .map(|u| {
+                (
+                    u["path"].as_str().unwrap().to_string(),
+                    u["line"].as_u64().unwrap(),
+                    u["column"].as_u64().unwrap(),
+                    u["job"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    };
+    let one = |p: &str, l: u64, c: u64, j: Option<&str>| {
+        vec![(p.to_string(), l, c, j.map(str::to_string))]
+    };
+    assert_eq!(
+        at("DEPLOY_TOKEN"),
+        one(".circleci/config.yml", 25, 38, Some("deploy"))
+    );
+    assert_eq!(
+        at("context:aws-prod"),
+        one(".circleci/config.yml", 32, 21, None)
+    );
+    assert_eq!(
+        at("docker_password"),
+        one(".drone.yml", 9, 22, Some("build"))
+    );
+    assert_eq!(
+        at("aws-deploy-key"),
+        one("Jenkinsfile", 4, 30, Some("pipeline"))
+    );
+    assert_eq!(
+        at("slack-token"),
+        one("Jenkinsfile", 11, 49, Some("pipeline"))
+    );
+    assert_eq!(at("NUGET_API_KEY"), one("azure-pipelines.yml", 5, 29, None));
+    assert_eq!(
+        at("AWS_SECRET_ACCESS_KEY"),
+        one("bitbucket-pipelines.yml", 10, 38, None)
+    );
+    // Names the file defines itself are not secrets.
+    assert!(r["secrets"].get("buildConfiguration").is_none());
+    assert!(r["secrets"].get("APP_ENV").is_none());
+    let systems: Vec<&str> = r["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["system"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        systems,
+        [
+            "circleci",
+            "drone",
+            "jenkins",
+            "azure-pipelines",
+            "bitbucket-pipelines"
+        ]
+    );
+    // Drone: one job per document.
+    let drone = &r["pipelines"][1]["jobs"];
+    assert_eq!(drone[0]["id"], "build");
+    assert_eq!(drone[1]["id"], "notify");
+}
