@@ -130,12 +130,14 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         .map(governance::read)
         .transpose()?;
     let mut builder = FindingsBuilder::default();
+    let mut analyses = None;
     let (source, mut stats, mut errors, notes) = match &s.git {
         None => {
             let scanned = worktree::scan(&engine, &opts)?;
             for (path, id) in &scanned.occurrences {
                 builder.add(path, &scanned.matches[id]);
             }
+            analyses = Some(scanned.pipelines);
             ("worktree", scanned.stats, scanned.errors, Vec::new())
         }
         Some(mode) => {
@@ -153,16 +155,9 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         }
     };
     let mut findings = builder.finish(&rules, s.show_secrets);
-    let pipelines = match &s.git {
-        None => Some(crate::pipelines::scan_into(
-            &opts,
-            &mut findings,
-            &mut errors,
-            &mut stats,
-            s.show_secrets,
-        )),
-        Some(_) => None,
-    };
+    let pipelines = analyses.map(|a| {
+        crate::pipelines::scan_into(a, &mut findings, &mut errors, &mut stats, s.show_secrets)
+    });
     let now = governance::today(s.now);
     // Git sources date each secret: the age of a registered credential without `created` or
     // `last_rotated` is counted from the first commit that exposed it.

@@ -415,10 +415,8 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
     } else {
         wb.add_custom_ignore_filename(crate::sources::worktree::IGNORE_FILE);
     }
-    let mut pipelines = Vec::new();
+    let mut analyses = Vec::new();
     let mut errors = Vec::new();
-    let mut risks = Vec::new();
-    let mut hard = Vec::new();
     for e in wb.build().flatten() {
         if !e.file_type().is_some_and(|t| t.is_file()) {
             continue;
@@ -428,19 +426,31 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
         if system_of(&rel).is_none() {
             continue;
         }
-        let text = match std::fs::read(e.path()) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(err) => {
-                errors.push(PipelineError {
-                    path: rel,
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read: {err}"),
-                });
-                continue;
+        match std::fs::read(e.path()) {
+            Ok(b) => {
+                let a = analyze(&rel, &String::from_utf8_lossy(&b));
+                analyses.push((rel, a));
             }
-        };
-        let a = analyze(&rel, &text);
+            Err(err) => errors.push(PipelineError {
+                path: rel,
+                line: 0,
+                column: 0,
+                message: format!("cannot read: {err}"),
+            }),
+        }
+    }
+    collect(analyses, errors)
+}
+
+/// The usage map of analysed files, and their hardcoded credentials by path.
+pub fn collect(
+    analyses: Vec<(String, Analysis)>,
+    mut errors: Vec<PipelineError>,
+) -> (UsageMap, Vec<(String, Vec<Hardcoded>)>) {
+    let mut pipelines = Vec::new();
+    let mut risks = Vec::new();
+    let mut hard = Vec::new();
+    for (rel, a) in analyses {
         pipelines.extend(a.pipeline);
         errors.extend(a.error);
         risks.extend(a.risks);
@@ -484,19 +494,17 @@ fn char_column(line: &str, byte: usize) -> usize {
     line[..byte].chars().count() + 1
 }
 
-/// The scan's part: analyse the pipeline configs of a working tree, add their hardcoded
+/// The scan's part: from the pipeline configs the walk analysed, add their hardcoded
 /// credentials to `findings` (in the findings' stable order) and their parse errors to
 /// `errors`, and return the usage map.
 pub fn scan_into(
-    opts: &crate::sources::worktree::WorktreeOptions,
+    analyses: Vec<(String, Analysis)>,
     findings: &mut Vec<crate::findings::Finding>,
     errors: &mut Vec<crate::sources::ScanError>,
     stats: &mut crate::sources::SourceStats,
     show_secrets: bool,
 ) -> UsageMap {
-    let (map, hard) = analyze_tree(&opts.root, opts.no_ignore);
-    let allowed = |p: &str| opts.path_allowlist.as_ref().is_some_and(|a| a.is_match(p));
-    let hard: Vec<_> = hard.into_iter().filter(|(p, _)| !allowed(p)).collect();
+    let (map, hard) = collect(analyses, Vec::new());
     let extra = to_findings(&hard, findings, system_of, show_secrets);
     if !extra.is_empty() {
         findings.extend(extra);
@@ -508,7 +516,7 @@ pub fn scan_into(
                 .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         });
     }
-    for e in map.errors.iter().filter(|e| !allowed(&e.path)) {
+    for e in &map.errors {
         errors.push(crate::sources::ScanError {
             path: format!("{}:{}:{}", e.path, e.line, e.column),
             message: e.message.clone(),

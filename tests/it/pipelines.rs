@@ -678,3 +678,45 @@ fn circleci_drone_jenkins_azure_bitbucket() {
     assert_eq!(drone[0]["id"], "build");
     assert_eq!(drone[1]["id"], "notify");
 }
+
+#[test]
+fn pipelines_follow_the_walk_allowlist_and_duplicates() {
+    let t = Tree::new();
+    let wf = "on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    env:\n      DB_PASSWORD: Kq81-lit3ral-Pw\n    steps:\n      - run: ./t\n";
+    t.write(".github/workflows/a.yml", wf);
+    // Same content under a second pipeline path: both places are reported.
+    t.write(".github/workflows/b.yml", wf);
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(
+        locations(&out.json()),
+        owned(vec![
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/a.yml",
+                8,
+                20
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/b.yml",
+                8,
+                20
+            ),
+        ])
+    );
+    // An allowlisted path is not walked, so its pipeline is not read either.
+    t.write(
+        ".nhiscan.yaml",
+        "allowlist:\n  paths: ['.github/workflows/b.yml']\n",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(
+        locations(&out.json()),
+        owned(vec![(
+            "pipeline-hardcoded-credential",
+            ".github/workflows/a.yml",
+            8,
+            20
+        )])
+    );
+}
