@@ -262,3 +262,58 @@ pub fn to_findings(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_named_keys() {
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "aws-secret-access-key",
+            "token",
+            "NPM_TOKEN",
+            "api_key",
+            "apiKey",
+            "client_secret",
+            "credentials",
+        ] {
+            assert!(secret_key(k), "{k}");
+        }
+        for k in [
+            "AWS_ACCESS_KEY_ID",
+            "TOKEN_FILE",
+            "token-url",
+            "secrets",
+            "id-token",
+            "from_secret",
+            "username",
+            "tokenizer",
+            "passthrough",
+        ] {
+            assert!(!secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn references_and_placeholders() {
+        let p = Placeholders::builtin();
+        assert!(literal("Kq81-lit3ral-Pw", &p));
+        for v in [
+            "${{ secrets.X }}",
+            "$X",
+            "$(X)",
+            "{{ x }}",
+            "((x))",
+            "vault:a/b#c",
+            "changeme-now",
+            "inherit",
+            "short",
+            "two words here",
+        ] {
+            assert!(!literal(v, &p), "{v}");
+        }
+    }
+}

@@ -257,5 +257,14 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             )?;
         }
     }
+    if !r.unregistered_ci_secrets.is_empty() {
+        writeln!(w, "\n## CI secrets no identity registers\n")?;
+        writeln!(w, "| secret | read at |")?;
+        writeln!(w, "| --- | --- |")?;
+        for u in &r.unregistered_ci_secrets {
+            let at: Vec<String> = u.used_by.iter().map(|x| x.evidence()).collect();
+            writeln!(w, "| `{}` | {} |", cell(&u.name), cell(&at.join(", ")))?;
+        }
+    }
     Ok(())
 }

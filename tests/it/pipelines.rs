@@ -483,6 +483,12 @@ fn audit_matches_ci_secrets_against_pipelines() {
                 "used_by": [{"path": ".github/workflows/deploy.yml", "line": 12, "column": 24,
                              "job": "deploy", "step": "line 9", "environment": "production"}]}])
     );
+    let md = t.run(&["audit", ".", "-f", "markdown", "--now", "2025-06-01"]);
+    assert!(
+        md.stdout.contains("## CI secrets no identity registers\n\n| secret | read at |\n| --- | --- |\n| `MYSTERY_KEY` | .github/workflows/deploy.yml:12 deploy |"),
+        "{}",
+        md.stdout
+    );
     let text = t.run(&["audit", ".", "--now", "2025-06-01"]);
     assert!(
         text.stdout.contains("CI secrets no identity registers:\n  warning  MYSTERY_KEY  read at .github/workflows/deploy.yml:12 deploy (1 reads)"),
