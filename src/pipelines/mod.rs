@@ -194,6 +194,21 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     };
     attribute(&mut pipeline, &docs, system, refs);
     aliased_refs(&mut pipeline, &docs, system);
+    if system == others::CIRCLECI {
+        // A context is read by the job the workflow gives it to.
+        for (job, at) in others::context_jobs(&docs) {
+            let Some(i) = pipeline
+                .secrets
+                .iter()
+                .position(|r| r.line == at.line && r.column == at.column)
+            else {
+                continue;
+            };
+            if let Some(j) = pipeline.jobs.iter_mut().find(|j| j.id == job) {
+                j.secrets.push(pipeline.secrets.remove(i));
+            }
+        }
+    }
     let hardcoded = hardcoded::find(text, &docs);
     let risks = if system == github::SYSTEM {
         risks::github(&pipeline, &docs, system)

@@ -325,3 +325,25 @@ pub fn jenkins(path: &str, text: &str) -> (Pipeline, Vec<Hardcoded>) {
     };
     (p, hard)
 }
+
+/// CircleCI workflow entries `- deploy: {context: [a, b]}`: the job each context is given to.
+pub fn context_jobs(docs: &[Node]) -> Vec<(String, Pos)> {
+    let mut out = Vec::new();
+    for doc in docs {
+        for (_, wf) in doc.get("workflows").map(Node::entries).unwrap_or(&[]) {
+            for item in wf.get("jobs").map(Node::items).unwrap_or(&[]) {
+                for (job, cfg) in item.entries() {
+                    let mut ctx = Vec::new();
+                    if let Some(c) = cfg.get("context") {
+                        match c {
+                            Node::Scalar(s) => ctx.push(s.pos),
+                            _ => ctx.extend(c.items().iter().map(Node::start)),
+                        }
+                    }
+                    out.extend(ctx.into_iter().map(|p| (job.value.clone(), p)));
+                }
+            }
+        }
+    }
+    out
+}

@@ -641,7 +641,7 @@ fn circleci_drone_jenkins_azure_bitbucket() {
     );
     assert_eq!(
         at("context:aws-prod"),
-        one(".circleci/config.yml", 32, 21, None)
+        one(".circleci/config.yml", 32, 21, Some("deploy"))
     );
     assert_eq!(
         at("docker_password"),
