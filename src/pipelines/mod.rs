@@ -25,6 +25,13 @@ pub use hardcoded::{to_findings, Hardcoded, HARDCODED_RULE};
 pub const USAGE_SCHEMA_VERSION: u32 = 1;
 
 /// Which CI system a path holds the config of, if any (paths are relative, `/`-separated).
+///
+/// ```
+/// use nhiscan::pipelines::system_of;
+/// assert_eq!(system_of(".github/workflows/ci.yml"), Some("github-actions"));
+/// assert_eq!(system_of(".gitlab/ci/deploy.yml"), Some("gitlab-ci"));
+/// assert_eq!(system_of("docs/ci.yml"), None);
+/// ```
 pub fn system_of(path: &str) -> Option<&'static str> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
@@ -37,7 +44,9 @@ pub fn system_of(path: &str) -> Option<&'static str> {
     if name == "action.yml" || name == "action.yaml" {
         return Some(github::COMPOSITE);
     }
-    if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") {
+    // Local includes conventionally live under `.gitlab/` (`.gitlab/ci/deploy.yml`).
+    let gitlab_dir = path.starts_with(".gitlab/") || path.contains("/.gitlab/");
+    if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || (gitlab_dir && yaml) {
         return Some(gitlab::SYSTEM);
     }
     if path == ".circleci/config.yml" || path.ends_with("/.circleci/config.yml") {
@@ -211,7 +220,7 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     }
     let hardcoded = hardcoded::find(text, &docs);
     let risks = if system == github::SYSTEM {
-        risks::github(&pipeline, &docs, system)
+        risks::github(&pipeline, &docs, system, text)
     } else {
         Vec::new()
     };

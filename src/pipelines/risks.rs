@@ -89,7 +89,7 @@ fn first_party(uses: &str) -> bool {
 }
 
 /// The risks of one GitHub workflow, given its documents and its parsed pipeline.
-pub fn github(p: &Pipeline, docs: &[Node], system: &str) -> Vec<Risk> {
+pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk> {
     let mut cx = Ctx { p, out: Vec::new() };
     let untrusted_trigger = p
         .triggers
@@ -173,6 +173,34 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str) -> Vec<Risk> {
                     .min()
                     .unwrap_or(sn.end());
                 let start = rv.start().min(rk.pos);
+                // Secrets that reach the script through `env:`, then echoed or written out.
+                let mut names: Vec<String> = Vec::new();
+                for envs in [
+                    docs.iter().find_map(|d| d.get("env")),
+                    node.get("env"),
+                    sn.get("env"),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    for (k, v) in envs.entries() {
+                        if v.str().is_some_and(|s| !github::refs_in(s).is_empty()) {
+                            names.push(k.value.clone());
+                        }
+                    }
+                }
+                for (name, at) in exposed(text, start, end, &names) {
+                    cx.push(
+                        SECRET_IN_COMMAND,
+                        Severity::Warning,
+                        "NHI2",
+                        at,
+                        job,
+                        name.clone(),
+                        format!("`{name}` holds a secret and is echoed or written to a file in `run:`"),
+                        "do not print or write secrets; pass them to the tool that needs them through its environment",
+                    );
+                }
                 for r in step.secrets.iter().filter(|r| in_range(r, start, end)) {
                     cx.push(
                         SECRET_IN_COMMAND,
@@ -261,6 +289,49 @@ pub fn shared_across_environments(
                 ),
                 fix: "give each environment its own credential (environment-scoped secrets), so a non-production leak cannot reach production".into(),
             });
+        }
+    }
+    out
+}
+
+/// `$NAME` / `${NAME}` of `names` on a script line that echoes, prints or redirects, between
+/// `start` and `end`.
+fn exposed(text: &str, start: Pos, end: Pos, names: &[String]) -> Vec<(String, Pos)> {
+    let mut out = Vec::new();
+    if names.is_empty() {
+        return out;
+    }
+    for (i, line) in text.lines().enumerate() {
+        let ln = i + 1;
+        if ln < start.line || ln > end.line {
+            continue;
+        }
+        let code = github::strip_comment(line);
+        let writes = code.contains("echo ")
+            || code.contains("printf ")
+            || code.contains("tee ")
+            || code.contains('>');
+        if !writes {
+            continue;
+        }
+        for n in names {
+            for pat in [format!("${{{n}}}"), format!("${n}")] {
+                if let Some(b) = code.find(&pat) {
+                    // `$NAME` must not be the prefix of a longer name.
+                    let after = code[b + pat.len()..].chars().next();
+                    if pat.ends_with('}') || !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
+                        let at = Pos {
+                            line: ln,
+                            column: super::char_column(line, b),
+                        };
+                        if at >= start && at < end {
+                            out.push((n.clone(), at));
+                        }
+                        break;
+                    }
+                }
+            }
         }
     }
     out

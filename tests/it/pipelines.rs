@@ -569,6 +569,15 @@ fn risky_patterns_each_with_a_negative_twin() {
         risks_of(&format!("{HEAD}    steps:\n      - run: ./use-token\n        env:\n          T: ${{{{ secrets.T }}}}\n")),
         vec![]
     );
+    // A secret passed through env, then echoed or written to a file; twin: only used.
+    let via_env = |cmd: &str| {
+        format!("{HEAD}    steps:\n      - env:\n          TOKEN: ${{{{ secrets.T }}}}\n        run: |\n          ./login\n          {cmd}\n")
+    };
+    assert_eq!(
+        risks_of(&via_env("echo \"$TOKEN\" > token.txt")),
+        risk("pipeline-secret-in-command", 12, 17)
+    );
+    assert_eq!(risks_of(&via_env("./use --from-env TOKEN")), vec![]);
     // write-all / missing permissions with secrets; twin: explicit least privilege.
     let perms = |p: &str| {
         format!("on: push\n{p}jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ./t\n        env:\n          T: ${{{{ secrets.T }}}}\n")
