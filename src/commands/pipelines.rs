@@ -90,5 +90,23 @@ pub fn text(map: &UsageMap, mut w: impl Write) -> std::io::Result<()> {
         let at: Vec<String> = uses.iter().map(|u| u.evidence()).collect();
         writeln!(w, "  {name}: {}", at.join(", "))?;
     }
+    if !map.risks.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "risks:")?;
+        for r in &map.risks {
+            writeln!(
+                w,
+                "  {}:{}:{}  {} {} ({})  {}\n    fix: {}",
+                r.path,
+                r.line,
+                r.column,
+                r.severity.as_str(),
+                r.rule_id,
+                r.owasp,
+                r.message,
+                r.fix
+            )?;
+        }
+    }
     Ok(())
 }

@@ -389,6 +389,16 @@ fn github_usage_map_jobs_environments_permissions_oidc() {
     assert!(text
         .stdout
         .contains("  HOOK_PASSWORD: .github/workflows/release.yml:70 publish"));
+    assert!(
+        text.stdout.contains(
+            "risks:\n  .github/workflows/docs.yml:8:3  warning pipeline-broad-permissions-with-secrets (NHI5)  "
+        ),
+        "{}",
+        text.stdout
+    );
+    assert!(text
+        .stdout
+        .contains("    fix: pin the action to a full 40-character commit SHA"));
 }
 
 #[test]
