@@ -40,7 +40,7 @@ count() {
     nhiscan) jq '.summary.locations' "$2" ;;
     gitleaks) jq 'length' "$2" 2>/dev/null || echo 0 ;;
     betterleaks) jq '.findings | length' "$2" 2>/dev/null || echo 0 ;;
-    kingfisher) jq '[.. | objects | select(has("rule"))] | length' "$2" 2>/dev/null || echo "?" ;;
+    kingfisher) jq '.findings | length' "$2" 2>/dev/null || echo "?" ;;
     *) echo "-" ;;
   esac
 }

@@ -21,10 +21,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory tree (or a file) for credentials.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or check the detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Accept today's findings: write or refresh a baseline file for `scan --baseline`.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Governance review: every inventory identity against one scan (use, age, expiry, owner).
     Audit(AuditArgs),
     /// Validate the inventory, or register a finding in it.
@@ -40,8 +43,8 @@ pub struct PipelinesArgs {
     /// Directory to read the pipeline configs of.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
     /// Do not honour .gitignore, .ignore and .nhiscanignore files.
     #[arg(long)]
     pub no_ignore: bool,
@@ -89,6 +92,15 @@ pub struct RuleArgs {
 pub enum Format {
     Text,
     Json,
+    /// JSON Lines: one finding per line, then a summary line.
+    Jsonl,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations); the job summary goes to
+    /// $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// The pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -163,6 +175,8 @@ pub struct ScanArgs {
     pub now: Option<jiff::civil::Date>,
     #[command(flatten)]
     pub git: GitArgs,
+    #[command(flatten)]
+    pub outputs: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -320,4 +334,67 @@ impl GitArgs {
             None
         }
     }
+}
+
+/// Report files written by the same scan, besides the format on stdout.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Also write SARIF 2.1.0 to this file.
+    #[arg(long, value_name = "PATH")]
+    pub sarif: Option<PathBuf>,
+    /// Also write the Markdown pull-request comment to this file.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the JSON Lines report to this file.
+    #[arg(long, value_name = "PATH")]
+    pub jsonl: Option<PathBuf>,
+    /// Suppress the findings a baseline file accepts (they are counted in the summary).
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+    /// Write an empty Markdown file (instead of a short "no findings" body) when nothing is
+    /// found, so a workflow can skip commenting.
+    #[arg(long)]
+    pub markdown_skip_empty: bool,
+    /// Prefix of file links in Markdown, e.g. https://github.com/OWNER/REPO/blob/SHA
+    /// [default: from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA when set].
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline of every current finding (replacing the file).
+    Create(BaselineArgs),
+    /// Keep entries still found, add new findings, drop entries no longer found.
+    Update(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// The baseline file to write.
+    #[arg(value_name = "BASELINE_FILE")]
+    pub file: PathBuf,
+    /// Directory or file to scan.
+    #[arg(default_value = ".", value_name = "SCAN_PATH")]
+    pub path: PathBuf,
+    /// Why these findings are accepted (stored on each new entry).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Last day (YYYY-MM-DD) new entries suppress their findings.
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Config file (default: .nhiscan.yaml in the scanned directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not honour .gitignore, .ignore and .nhiscanignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Lowest confidence recorded.
+    #[arg(long, value_enum, default_value_t = Confidence::Medium)]
+    pub confidence: Confidence,
 }

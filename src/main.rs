@@ -6,8 +6,9 @@ use nhiscan::commands::{self, EXIT_ERROR};
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => commands::scan::main(args),
+        Command::Scan(args) => commands::scan::main(*args),
         Command::Rules(cmd) => commands::rules::main(cmd),
+        Command::Baseline(cmd) => commands::baseline::main(cmd),
         Command::Audit(args) => commands::audit::main(args),
         Command::Inventory(cmd) => commands::inventory::main(cmd),
         Command::Pipelines(args) => commands::pipelines::main(args),

@@ -1,8 +1,10 @@
 //! One module per subcommand, wiring sources, detection, findings and reports together.
 
 pub mod audit;
+pub mod baseline;
 pub mod governance;
 pub mod inventory;
+pub mod output;
 pub mod pipelines;
 pub mod rules;
 pub mod scan;

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use super::{EXIT_CLEAN, EXIT_ERROR};
-use crate::cli::{Format, PipelinesArgs};
+use crate::cli::{ListFormat, PipelinesArgs};
 use crate::pipelines::{self, UsageMap};
 
 pub fn main(args: PipelinesArgs) -> Result<i32> {
@@ -15,11 +15,11 @@ pub fn main(args: PipelinesArgs) -> Result<i32> {
     let (map, _) = pipelines::analyze_tree(&args.path, args.no_ignore);
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &map)?;
             writeln!(out)?;
         }
-        Format::Text => text(&map, &mut out)?,
+        ListFormat::Text => text(&map, &mut out)?,
     }
     out.flush()?;
     for e in &map.errors {

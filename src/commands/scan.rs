@@ -1,6 +1,6 @@
 //! `nhiscan scan PATH`: walk, detect, group, report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,11 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use super::governance;
+use super::output::{write_all, Outputs};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::cli::{ColorChoice, Format, ScanArgs};
+use crate::cli::{ColorChoice, ScanArgs};
 use crate::config::{self, Config};
 use crate::detect::filters::{Allowlist, Placeholders};
 use crate::detect::{Engine, EngineOptions};
+use crate::findings::baseline::{self, Baseline};
 use crate::findings::FindingsBuilder;
 use crate::inventory::Loaded;
 use crate::policy;
@@ -46,6 +48,8 @@ pub struct ScanSettings {
     pub now: Option<jiff::civil::Date>,
     /// A git source instead of the working tree (`root` is then inside the repository).
     pub git: Option<GitMode>,
+    /// Baseline file whose entries suppress matching findings (counted in the summary).
+    pub baseline: Option<PathBuf>,
 }
 
 impl ScanSettings {
@@ -64,6 +68,7 @@ impl ScanSettings {
             inventory: None,
             now: None,
             git: None,
+            baseline: None,
         }
     }
 }
@@ -192,6 +197,20 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
             stats.errors += 1;
         }
     }
+    // Accepted findings leave the report after they are judged (a baseline never hides a
+    // verdict it was not written for: it matches rule and fingerprint only).
+    let baseline = match &s.baseline {
+        Some(p) => {
+            let b = Baseline::load(p)?;
+            Some(baseline::apply(
+                &mut findings,
+                &b,
+                &p.display().to_string(),
+                now,
+            ))
+        }
+        None => None,
+    };
     let judged = inventory.is_some();
     let failing = match s.fail_on {
         Some(level) => findings
@@ -223,6 +242,8 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         governance,
         notes,
         pipelines,
+        baseline,
+        rules,
     };
     Ok((report, inventory))
 }
@@ -269,6 +290,7 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         inventory: args.inventory.clone(),
         now: args.now,
         git: args.git.mode(),
+        baseline: args.outputs.baseline.clone(),
     };
     let report = run(&settings)?;
     let stdout = std::io::stdout();
@@ -277,13 +299,15 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         ColorChoice::Never => false,
         ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && stdout.is_terminal(),
     };
-    let style = report::text::Style { color };
-    let mut out = stdout.lock();
-    match args.format {
-        Format::Text => report::text::write(&report, style, &mut out)?,
-        Format::Json => report::json::write(&report, &mut out)?,
-    }
-    out.flush()?;
+    let outputs = Outputs {
+        stdout: args.format,
+        files: args.outputs.clone(),
+        color,
+        step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+    };
+    write_all(&report, &args.path, &outputs, &mut stdout.lock())?;
     let err_color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

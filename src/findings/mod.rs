@@ -3,6 +3,8 @@
 //! everything downstream sees the fingerprint and the preview unless the user asked for
 //! `--show-secrets`.
 
+pub mod baseline;
+pub mod linehash;
 mod secret;
 
 use std::collections::{BTreeMap, HashMap};

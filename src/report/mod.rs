@@ -3,13 +3,20 @@
 //! user passed `--show-secrets` (then `Finding::secret` is set).
 
 pub mod audit;
+pub mod facts;
+pub mod github;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::findings::baseline::BaselineSummary;
 use crate::findings::Finding;
-use crate::rules::Severity;
+use crate::rules::{RuleSet, Severity};
 use crate::sources::{ScanError, SourceStats};
 
 /// Version of the JSON report schema (documented in the README). Bump on breaking changes.
@@ -32,6 +39,12 @@ pub struct Report {
     /// The pipelines of a working-tree scan (for `audit`; `nhiscan pipelines` prints it).
     #[serde(skip)]
     pub pipelines: Option<crate::pipelines::UsageMap>,
+    /// Present when a baseline was applied: what it suppressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+    /// The rules the scan used (for SARIF's rule descriptions); not part of the JSON report.
+    #[serde(skip)]
+    pub rules: Arc<RuleSet>,
 }
 
 /// What the findings were judged by, and how they came out.

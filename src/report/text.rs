@@ -178,6 +178,13 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed by allowlist"));
     }
+    if let Some(b) = &report.baseline {
+        let mut part = format!("{} suppressed by baseline", b.suppressed);
+        if b.expired > 0 {
+            part.push_str(&format!(" ({} expired entries)", b.expired));
+        }
+        parts.push(part);
+    }
     if let Some(g) = &report.governance {
         let counts: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         parts.push(format!(

@@ -3,11 +3,13 @@
 
 mod harness;
 
+mod baseline;
 mod cli;
 mod demo;
 mod git;
 mod inventory;
 mod pipelines;
 mod redaction;
+mod reports;
 mod rules;
 mod worktree;

@@ -49,7 +49,7 @@ fn leaks<'a>(text: &str, secrets: &'a [String]) -> Vec<&'a str> {
 fn no_format_prints_a_secret() {
     let (t, secrets) = planted();
     assert!(secrets.len() > 100, "planted {} secrets", secrets.len());
-    for format in ["text", "json"] {
+    for format in ["text", "json", "jsonl", "sarif", "github", "markdown"] {
         let out = t.run(&["scan", ".", "--format", format, "--confidence", "low"]);
         assert_eq!(out.code, 1, "{}", out.stderr);
         let all = format!("{}\n{}", out.stdout, out.stderr);
@@ -73,4 +73,40 @@ fn show_secrets_prints_them_so_the_check_above_can_fail() {
         leaked.len(),
         secrets.len()
     );
+}
+
+#[test]
+fn shared_formats_never_print_a_secret_even_with_show_secrets() {
+    // SARIF is uploaded, comments and job logs are shared: they stay redacted.
+    let (t, secrets) = planted();
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = |n: &str| out_dir.path().join(n).display().to_string();
+    let (sarif, md) = (file("r.sarif"), file("r.md"));
+    let summary = file("summary.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args([
+            "scan",
+            ".",
+            "--format",
+            "github",
+            "--show-secrets",
+            "--confidence",
+            "low",
+        ])
+        .args(["--sarif", &sarif, "--markdown", &md])
+        .current_dir(t.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    for (name, text) in [
+        ("github", String::from_utf8_lossy(&out.stdout).into_owned()),
+        ("sarif", std::fs::read_to_string(&sarif).unwrap()),
+        ("markdown", std::fs::read_to_string(&md).unwrap()),
+        ("summary", std::fs::read_to_string(&summary).unwrap()),
+    ] {
+        assert!(text.len() > 1000, "{name} is empty");
+        let leaked = leaks(&text, &secrets);
+        assert!(leaked.is_empty(), "{name} leaks {} secrets", leaked.len());
+    }
 }
