@@ -36,6 +36,21 @@ pub enum Command {
     /// GitHub integration: pull-request comments.
     #[command(subcommand)]
     Github(GithubCommand),
+    /// The CI usage map: which pipeline job reads which secret, with environment, permissions
+    /// and OIDC use.
+    Pipelines(PipelinesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PipelinesArgs {
+    /// Directory to read the pipeline configs of.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Do not honour .gitignore, .ignore and .nhiscanignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Subcommand)]

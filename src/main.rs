@@ -14,6 +14,7 @@ fn main() {
         Command::Github(nhiscan::cli::GithubCommand::Comment(args)) => {
             commands::github::comment(args)
         }
+        Command::Pipelines(args) => commands::pipelines::main(args),
     };
     let code = code.unwrap_or_else(|e| {
         eprintln!("nhiscan: error: {e:#}");

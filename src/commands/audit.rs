@@ -19,7 +19,7 @@ use crate::rules::{RuleSources, Severity};
 /// Build the audit document from a judged scan report and its inventory. Pure: `now` is
 /// passed in; usage is the inventory's own evidence (pipelines add theirs later).
 pub fn build(
-    report: Report,
+    mut report: Report,
     inv: &Inventory,
     now: jiff::civil::Date,
     fail_on: Option<Severity>,
@@ -28,6 +28,7 @@ pub fn build(
         identities: inv.identities.len(),
         ..Default::default()
     };
+    let pipelines = report.pipelines.take();
     let mut identities = Vec::new();
     for id in &inv.identities {
         let mine: Vec<&Finding> = report
@@ -52,8 +53,14 @@ pub fn build(
                 &b.fingerprint,
             ))
         });
-        let usage = Usage::from_identity(id);
-        let review = policy::audit_identity(id, &inv.policy, &usage, found.len(), None, now);
+        let mut usage = Usage::from_identity(id);
+        if let Some(m) = &pipelines {
+            usage.pipeline_refs = crate::pipelines::audit::references(m, id);
+        }
+        let mut review = policy::audit_identity(id, &inv.policy, &usage, found.len(), None, now);
+        if let Some(m) = &pipelines {
+            crate::pipelines::audit::unused_ci_secrets(m, id, &usage, &mut review);
+        }
         if !found.is_empty() {
             summary.found += 1;
         }
@@ -81,7 +88,8 @@ pub fn build(
     let uncovered: Vec<Uncovered> = report
         .findings
         .into_iter()
-        .filter(|f| f.identity.is_none())
+        // Risky pipeline patterns carry no verdicts: they are not credentials to account for.
+        .filter(|f| f.identity.is_none() && !f.verdicts.is_empty())
         .map(|f| {
             if let Some(level) = fail_on {
                 if policy::fail_severity(&f, true) >= level {
@@ -99,6 +107,15 @@ pub fn build(
         })
         .collect();
     summary.uncovered = uncovered.len();
+    let unregistered_ci_secrets = pipelines
+        .as_ref()
+        .map(|m| crate::pipelines::audit::unregistered(m, inv))
+        .unwrap_or_default();
+    if let Some(level) = fail_on {
+        if Severity::Warning >= level {
+            summary.failing += unregistered_ci_secrets.len();
+        }
+    }
     AuditReport {
         schema_version: AUDIT_SCHEMA_VERSION,
         tool: Tool::default(),
@@ -108,6 +125,7 @@ pub fn build(
         summary,
         identities,
         uncovered,
+        unregistered_ci_secrets,
         errors: report.errors,
     }
 }

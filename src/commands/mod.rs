@@ -7,6 +7,7 @@ pub mod governance;
 pub mod hook;
 pub mod inventory;
 pub mod output;
+pub mod pipelines;
 pub mod rules;
 pub mod scan;
 

@@ -135,12 +135,14 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         .map(governance::read)
         .transpose()?;
     let mut builder = FindingsBuilder::default();
+    let mut analyses = None;
     let (source, mut stats, mut errors, notes) = match &s.git {
         None => {
             let scanned = worktree::scan(&engine, &opts)?;
             for (path, id) in &scanned.occurrences {
                 builder.add(path, &scanned.matches[id]);
             }
+            analyses = Some(scanned.pipelines);
             ("worktree", scanned.stats, scanned.errors, Vec::new())
         }
         Some(mode) => {
@@ -158,6 +160,9 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         }
     };
     let mut findings = builder.finish(&rules, s.show_secrets);
+    let pipelines = analyses.map(|a| {
+        crate::pipelines::scan_into(a, &mut findings, &mut errors, &mut stats, s.show_secrets)
+    });
     let now = governance::today(s.now);
     // Git sources date each secret: the age of a registered credential without `created` or
     // `last_rotated` is counted from the first commit that exposed it.
@@ -178,6 +183,9 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         &|fp| first_seen.get(fp).copied(),
         now,
     );
+    if let Some(m) = &pipelines {
+        crate::pipelines::add_risks(m, &mut findings);
+    }
     if let Some(l) = &inventory {
         // A bad inventory entry is an error of the run, like an unreadable file: reported,
         // counted, and the rest goes on.
@@ -233,6 +241,7 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         errors,
         governance,
         notes,
+        pipelines,
         baseline,
         rules,
     };

@@ -26,6 +26,9 @@ pub struct AuditReport {
     pub identities: Vec<AuditedIdentity>,
     /// Findings no identity covers (or that several claim).
     pub uncovered: Vec<Uncovered>,
+    /// Secrets pipelines read that no identity lists in `ci_secrets` (warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unregistered_ci_secrets: Vec<crate::pipelines::audit::UnregisteredCiSecret>,
     pub errors: Vec<ScanError>,
 }
 
@@ -161,6 +164,19 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             writeln!(w, "  {at}  {}  {}  {why}", u.rule_id, u.redacted)?;
         }
     }
+    if !r.unregistered_ci_secrets.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "CI secrets no identity registers:")?;
+        for u in &r.unregistered_ci_secrets {
+            let at = u.used_by.first().map(|x| x.evidence()).unwrap_or_default();
+            writeln!(
+                w,
+                "  warning  {}  read at {at} ({} reads)",
+                u.name,
+                u.used_by.len()
+            )?;
+        }
+    }
     writeln!(w)?;
     let s = &r.summary;
     writeln!(
@@ -239,6 +255,15 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
                 cell(&at.join(", ")),
                 cell(u.verdicts.first().map_or("", |v| v.message.as_str()))
             )?;
+        }
+    }
+    if !r.unregistered_ci_secrets.is_empty() {
+        writeln!(w, "\n## CI secrets no identity registers\n")?;
+        writeln!(w, "| secret | read at |")?;
+        writeln!(w, "| --- | --- |")?;
+        for u in &r.unregistered_ci_secrets {
+            let at: Vec<String> = u.used_by.iter().map(|x| x.evidence()).collect();
+            writeln!(w, "| `{}` | {} |", cell(&u.name), cell(&at.join(", ")))?;
         }
     }
     Ok(())

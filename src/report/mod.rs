@@ -36,6 +36,9 @@ pub struct Report {
     /// Present when findings were judged against an inventory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub governance: Option<Governance>,
+    /// The pipelines of a working-tree scan (for `audit`; `nhiscan pipelines` prints it).
+    #[serde(skip)]
+    pub pipelines: Option<crate::pipelines::UsageMap>,
     /// Present when a baseline was applied: what it suppressed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,

@@ -34,6 +34,8 @@ pub struct Scanned {
     pub matches: HashMap<BlobId, Vec<Match>>,
     pub stats: SourceStats,
     pub errors: Vec<ScanError>,
+    /// Every CI pipeline config walked (by path), understood while its bytes were in hand.
+    pub pipelines: Vec<(String, crate::pipelines::Analysis)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,7 @@ pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, Worktree
     }
     out.occurrences.sort();
     out.errors.sort();
+    out.pipelines.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
@@ -119,6 +122,7 @@ impl Drop for Worker<'_, '_> {
             out.matches.extend(local.matches);
             out.stats.add(&local.stats);
             out.errors.extend(local.errors);
+            out.pipelines.extend(local.pipelines);
         }
     }
 }
@@ -193,6 +197,12 @@ impl Worker<'_, '_> {
         if data.len() as u64 > self.ctx.opts.max_file_size {
             self.local.stats.skipped.too_large += 1;
             return;
+        }
+        // A pipeline is understood by path, so also when its content was seen elsewhere.
+        if crate::pipelines::system_of(&rel).is_some() {
+            let text = String::from_utf8_lossy(data);
+            let a = crate::pipelines::analyze(&rel, &text);
+            self.local.pipelines.push((rel.clone(), a));
         }
         let id = content::blob_id(data);
         if !self.ctx.seen.lock().expect("seen set").insert(id) {

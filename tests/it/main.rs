@@ -11,6 +11,7 @@ mod git;
 mod github;
 mod hook;
 mod inventory;
+mod pipelines;
 mod redaction;
 mod reports;
 mod rules;

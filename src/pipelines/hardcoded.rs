@@ -1,0 +1,319 @@
+//! Literal credentials in a pipeline's structure: the value of a secret-named key in `env:`,
+//! `variables:`, `with:`, `services:` …, `docker login -p …` and `curl -u user:pass` in
+//! scripts. References (`${{ secrets.X }}`, `$VAR`, `$(VAR)`, vault lookups) and placeholders
+//! are not credentials.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::char_column;
+use super::github::strip_comment;
+use super::yaml::{Node, Scalar};
+use crate::detect::filters::Placeholders;
+use crate::findings::{Finding, Location, Secret};
+use crate::rules::{Confidence, Kind, Severity};
+
+pub const HARDCODED_RULE: &str = "pipeline-hardcoded-credential";
+
+/// One literal credential in a pipeline file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardcoded {
+    /// The key (or command) that holds it: `env.DB_PASSWORD`, `docker login -p`.
+    pub key: String,
+    pub secret: Secret,
+    pub line: usize,
+    pub column: usize,
+    pub end_column: usize,
+}
+
+static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[_.-])(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key)(?:$|[_.-])")
+        .expect("valid regex")
+});
+
+/// A key whose last word names something that is not itself secret.
+const NOT_SECRET_SUFFIX: &[&str] = &[
+    "id", "file", "path", "name", "url", "type", "format", "length", "env", "ttl", "endpoint",
+    "arn", "region", "user", "username", "header", "key-id", "expiry", "duration",
+];
+
+static DOCKER_LOGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bdocker\s+login\b.*?\s(?:-p|--password)(?:\s+|=)['"]?([^\s'"]+)"#)
+        .expect("valid regex")
+});
+static CURL_USER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bcurl\b.*?\s(?:-u|--user)(?:\s+|=)['"]?[^\s:'"]+:([^\s'"@]+)"#)
+        .expect("valid regex")
+});
+
+pub(super) fn secret_key(key: &str) -> bool {
+    if !SECRET_KEY.is_match(key) {
+        return false;
+    }
+    let lower = key.to_ascii_lowercase();
+    let last = lower.rsplit(['_', '-', '.']).next().unwrap_or("");
+    !NOT_SECRET_SUFFIX.contains(&last)
+        && !matches!(lower.as_str(), "secrets" | "id-token" | "from_secret")
+}
+
+/// A value that points at a secret instead of holding one.
+fn is_reference(v: &str) -> bool {
+    v.contains('$')
+        || v.contains("{{")
+        || v.contains("((")
+        || v.contains("%{")
+        || v.starts_with("vault:")
+        || v.starts_with('!')
+        || v.contains("@Microsoft.KeyVault")
+        || v.contains("secretsmanager")
+        || v.starts_with("arn:")
+}
+
+pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
+    v.chars().count() >= 6
+        && !v.chars().any(char::is_whitespace)
+        && !is_reference(v)
+        && !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "inherit" | "required" | "optional" | "true" | "false" | "write" | "read" | "none"
+        )
+        && !placeholders.is_placeholder(v.as_bytes())
+}
+
+pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
+    let placeholders = Placeholders::builtin();
+    let mut out = Vec::new();
+    for d in docs {
+        walk(d, "", &placeholders, &mut out);
+    }
+    for (i, line) in text.lines().enumerate() {
+        let code = strip_comment(line);
+        for (re, key) in [
+            (&*DOCKER_LOGIN, "docker login -p"),
+            (&*CURL_USER, "curl -u"),
+        ] {
+            for c in re.captures_iter(code) {
+                let m = c.get(1).expect("group 1");
+                if !literal(m.as_str(), &placeholders) {
+                    continue;
+                }
+                let column = char_column(line, m.start());
+                out.push(Hardcoded {
+                    key: key.to_string(),
+                    secret: Secret::new(m.as_str().as_bytes()),
+                    line: i + 1,
+                    column,
+                    end_column: column + m.as_str().chars().count(),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|h| (h.line, h.column));
+    // An alias repeats its anchor's value at the anchor's position: report it once.
+    out.dedup_by(|a, b| a.line == b.line && a.column == b.column);
+    out
+}
+
+fn walk(n: &Node, path: &str, placeholders: &Placeholders, out: &mut Vec<Hardcoded>) {
+    match n {
+        Node::Map { entries, .. } => {
+            for (k, v) in entries {
+                let p = if path.is_empty() {
+                    k.value.clone()
+                } else {
+                    format!("{path}.{}", k.value)
+                };
+                if secret_key(&k.value) {
+                    // GitLab's `VAR: {value: …, description: …}`.
+                    let value = match v {
+                        Node::Scalar(s) => Some(s),
+                        _ => match v.get("value") {
+                            Some(Node::Scalar(s)) => Some(s),
+                            _ => None,
+                        },
+                    };
+                    if let Some(s) = value {
+                        push(s, &p, placeholders, out);
+                    }
+                }
+                walk(v, &p, placeholders, out);
+            }
+        }
+        Node::Seq { items, .. } => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"), placeholders, out);
+            }
+            // `env: [POSTGRES_PASSWORD=…]` (Drone, docker-compose-style lists).
+            for item in items {
+                if let Node::Scalar(s) = item {
+                    if let Some((k, v)) = s.value.split_once('=') {
+                        if secret_key(k) && s.inline {
+                            let offset = k.chars().count() + 1;
+                            let mut s2 = s.clone();
+                            s2.value = v.to_string();
+                            s2.pos.column += offset;
+                            push(&s2, &format!("{path}.{k}"), placeholders, out);
+                        }
+                    }
+                }
+            }
+        }
+        Node::Scalar(_) => {}
+    }
+}
+
+fn push(s: &Scalar, key: &str, placeholders: &Placeholders, out: &mut Vec<Hardcoded>) {
+    if !s.inline || !literal(&s.value, placeholders) {
+        return;
+    }
+    out.push(Hardcoded {
+        key: key.to_string(),
+        secret: Secret::new(s.value.as_bytes()),
+        line: s.pos.line,
+        column: s.pos.column,
+        end_column: s.pos.column + s.value.chars().count(),
+    });
+}
+
+fn kind(key: &str) -> Kind {
+    let k = key.to_ascii_lowercase();
+    if k.contains("pass") || k.contains("pwd") {
+        Kind::Password
+    } else if k.contains("private") {
+        Kind::PrivateKey
+    } else if k.contains("api") {
+        Kind::ApiKey
+    } else if k.contains("access") {
+        Kind::AccessKey
+    } else {
+        Kind::Token
+    }
+}
+
+/// Hardcoded credentials as findings (grouped by secret like every finding), leaving out any
+/// secret a detection rule already reported on the same line.
+pub fn to_findings(
+    files: &[(String, Vec<Hardcoded>)],
+    existing: &[Finding],
+    system_of: impl Fn(&str) -> Option<&'static str>,
+    show_secrets: bool,
+) -> Vec<Finding> {
+    let mut groups: BTreeMap<String, (Finding, &Hardcoded)> = BTreeMap::new();
+    for (path, hs) in files {
+        for h in hs {
+            let fp = h.secret.fingerprint();
+            let known = existing.iter().any(|f| {
+                f.fingerprint == fp
+                    && f.locations
+                        .iter()
+                        .any(|l| &l.path == path && l.line == h.line)
+            });
+            if known {
+                continue;
+            }
+            let loc = Location {
+                path: path.clone(),
+                line: h.line,
+                column: h.column,
+                end_line: h.line,
+                end_column: h.end_column,
+                git: None,
+            };
+            let e = groups.entry(fp.clone()).or_insert_with(|| {
+                let mut attributes = BTreeMap::new();
+                attributes.insert("key".to_string(), h.key.clone());
+                if let Some(s) = system_of(path) {
+                    attributes.insert("ci_system".to_string(), s.to_string());
+                }
+                (
+                    Finding {
+                        rule_id: HARDCODED_RULE.into(),
+                        rule_name: "Hardcoded credential in a CI pipeline".into(),
+                        provider: "generic".into(),
+                        kind: kind(&h.key),
+                        severity: Severity::Error,
+                        confidence: Confidence::Medium,
+                        fingerprint: fp.clone(),
+                        redacted: h.secret.redacted(),
+                        secret: show_secrets.then(|| h.secret.expose().into_owned()),
+                        key_id: None,
+                        attributes,
+                        locations: Vec::new(),
+                        first_seen: None,
+                        last_seen: None,
+                        present_at_head: None,
+                        verdicts: Vec::new(),
+                        identity: None,
+                    },
+                    h,
+                )
+            });
+            e.0.locations.push(loc);
+        }
+    }
+    groups
+        .into_values()
+        .map(|(mut f, _)| {
+            f.locations.sort();
+            f.locations.dedup();
+            f
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_named_keys() {
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "aws-secret-access-key",
+            "token",
+            "NPM_TOKEN",
+            "api_key",
+            "apiKey",
+            "client_secret",
+            "credentials",
+        ] {
+            assert!(secret_key(k), "{k}");
+        }
+        for k in [
+            "AWS_ACCESS_KEY_ID",
+            "TOKEN_FILE",
+            "token-url",
+            "secrets",
+            "id-token",
+            "from_secret",
+            "username",
+            "tokenizer",
+            "passthrough",
+        ] {
+            assert!(!secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn references_and_placeholders() {
+        let p = Placeholders::builtin();
+        assert!(literal("Kq81-lit3ral-Pw", &p));
+        for v in [
+            "${{ secrets.X }}",
+            "$X",
+            "$(X)",
+            "{{ x }}",
+            "((x))",
+            "vault:a/b#c",
+            "changeme-now",
+            "inherit",
+            "short",
+            "two words here",
+        ] {
+            assert!(!literal(v, &p), "{v}");
+        }
+    }
+}
