@@ -38,6 +38,9 @@ pub struct IdentityRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     pub matched_by: MatchedBy,
+    /// Days since `last_rotated`, else `created`, else the first commit that exposed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
 }
 
 impl IdentityRef {
@@ -47,6 +50,7 @@ impl IdentityRef {
             owner: id.owner().map(str::to_string),
             contact: id.contact.clone(),
             matched_by: by,
+            age_days: None,
         }
     }
 }

@@ -104,14 +104,11 @@ pub fn judge(
             }
             MatchOutcome::One(i, by) => {
                 let id = &inv.identities[i];
-                f.verdicts = evaluate(
-                    &f.locations,
-                    id,
-                    &inv.policy,
-                    first_seen(&f.fingerprint),
-                    now,
-                );
-                f.identity = Some(IdentityRef::new(id, by));
+                let seen = first_seen(&f.fingerprint);
+                f.verdicts = evaluate(&f.locations, id, &inv.policy, seen, now);
+                let mut r = IdentityRef::new(id, by);
+                r.age_days = age_basis(id, seen).map(|b| days_between(b.date(), now));
+                f.identity = Some(r);
             }
         }
     }

@@ -16,14 +16,13 @@ pub struct Identity {
 }
 
 /// The one place renderers learn a finding's identity facts: what the inventory match
-/// (`Finding::identity`) gives. The age is not carried on the finding yet (verdict messages
-/// state it), so it stays unknown here.
+/// (`Finding::identity`) gives.
 pub fn identity(f: &Finding) -> Identity {
     match &f.identity {
         Some(i) => Identity {
             id: Some(i.id.clone()),
             owner: i.owner.clone(),
-            age_days: None,
+            age_days: i.age_days,
         },
         None => Identity::default(),
     }
