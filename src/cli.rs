@@ -130,6 +130,18 @@ pub struct RuleArgs {
     pub disable: Vec<String>,
 }
 
+impl RuleArgs {
+    /// Where a command takes its rules from; `compile_all` also loads examples (`rules check`).
+    pub fn sources(&self, compile_all: bool) -> crate::rules::RuleSources {
+        crate::rules::RuleSources {
+            no_builtin: self.no_builtin,
+            paths: self.rules.clone(),
+            disable: self.disable.clone(),
+            compile_all,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,

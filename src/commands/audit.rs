@@ -14,7 +14,7 @@ use crate::report::audit::{
     self, AuditReport, AuditSummary, AuditedIdentity, Found, Uncovered, AUDIT_SCHEMA_VERSION,
 };
 use crate::report::{Report, Tool};
-use crate::rules::{RuleSources, Severity};
+use crate::rules::Severity;
 
 /// Build the audit document from a judged scan report and its inventory. Pure: `now` is
 /// passed in; usage is the inventory's own evidence (pipelines add theirs later).
@@ -132,12 +132,7 @@ pub fn build(
 
 pub fn main(args: AuditArgs) -> Result<i32> {
     let settings = ScanSettings {
-        rules: RuleSources {
-            no_builtin: args.rules.no_builtin,
-            paths: args.rules.rules.clone(),
-            disable: args.rules.disable.clone(),
-            compile_all: false,
-        },
+        rules: args.rules.sources(false),
         config: args.config.clone(),
         no_ignore: args.no_ignore,
         fail_on: args.fail_on.threshold(),

@@ -7,7 +7,6 @@ use super::scan::{self, ScanSettings};
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::{BaselineArgs, BaselineCommand};
 use crate::findings::baseline::Baseline;
-use crate::rules::RuleSources;
 
 pub fn main(cmd: BaselineCommand) -> Result<i32> {
     let (args, update) = match cmd {
@@ -49,12 +48,7 @@ pub fn main(cmd: BaselineCommand) -> Result<i32> {
 
 fn settings(a: &BaselineArgs) -> ScanSettings {
     ScanSettings {
-        rules: RuleSources {
-            no_builtin: a.rules.no_builtin,
-            paths: a.rules.rules.clone(),
-            disable: a.rules.disable.clone(),
-            compile_all: false,
-        },
+        rules: a.rules.sources(false),
         config: a.config.clone(),
         no_ignore: a.no_ignore,
         min_confidence: a.confidence,

@@ -6,24 +6,15 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
-use crate::cli::{ListFormat, RuleArgs, RulesCommand};
+use crate::cli::{ListFormat, RulesCommand};
 use crate::detect::{Dropped, Engine, EngineOptions};
 use crate::findings::redact;
-use crate::rules::{RuleSet, RuleSources};
-
-fn sources(a: &RuleArgs, compile_all: bool) -> RuleSources {
-    RuleSources {
-        no_builtin: a.no_builtin,
-        paths: a.rules.clone(),
-        disable: a.disable.clone(),
-        compile_all,
-    }
-}
+use crate::rules::RuleSet;
 
 pub fn main(cmd: RulesCommand) -> Result<i32> {
     match cmd {
         RulesCommand::List { rules, format } => {
-            let set = RuleSet::load(&sources(&rules, false))?;
+            let set = RuleSet::load(&rules.sources(false))?;
             let mut out = std::io::stdout().lock();
             match format {
                 ListFormat::Json => {
@@ -51,7 +42,7 @@ pub fn main(cmd: RulesCommand) -> Result<i32> {
             rules,
             show_secrets,
         } => {
-            let set = Arc::new(RuleSet::load(&sources(&rules, true))?);
+            let set = Arc::new(RuleSet::load(&rules.sources(true))?);
             let failures = check(&set, show_secrets);
             let mut err = std::io::stderr().lock();
             for f in &failures {

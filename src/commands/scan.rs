@@ -273,12 +273,7 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         .map_err(anyhow::Error::msg)?;
     let settings = ScanSettings {
         root: args.path.clone(),
-        rules: RuleSources {
-            no_builtin: args.rules.no_builtin,
-            paths: args.rules.rules.clone(),
-            disable: args.rules.disable.clone(),
-            compile_all: false,
-        },
+        rules: args.rules.sources(false),
         config: args.config.clone(),
         no_ignore: args.no_ignore,
         follow_symlinks: args.follow_symlinks,

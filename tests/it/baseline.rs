@@ -2,35 +2,11 @@
 //! findings stay accepted while a new one is reported.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::harness::{run_in, Tree};
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-        .env("GIT_AUTHOR_DATE", "2025-01-02T03:04:05Z")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
-        .env("GIT_COMMITTER_DATE", "2025-01-02T03:04:05Z")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::git(dir, args, Some("2025-01-02T03:04:05Z"));
 }
 
 const OLD: &str = "API_TOKEN=\"q7Rz2LxN4vKp9TmW\"\n";

@@ -2,7 +2,6 @@
 //! with the `git` CLI (fixed names and dates, no user or system config).
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::harness::Output;
 use crate::worktree::{Fixture, T1, T2, T3};
@@ -14,31 +13,7 @@ fn date(day: u32) -> String {
 }
 
 fn git_in(dir: &Path, args: &[&str], day: u32) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", date(day))
-        .env("GIT_COMMITTER_DATE", date(day))
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    crate::harness::git(dir, args, Some(&date(day)))
 }
 
 /// A repository in a fixture tree; the test rules (`tkn_…`) are the only rules.

@@ -77,3 +77,34 @@ pub fn locations(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> 
     out.sort();
     out
 }
+
+/// Run `git` in `dir` with a fixed identity, no user or system config, and (when given) a
+/// fixed author and committer date; panics with git's stderr on failure. Returns stdout,
+/// trimmed.
+pub fn git(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut cmd = Command::new("git");
+    cmd.args([
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "init.defaultBranch=main",
+    ])
+    .args(args)
+    .current_dir(dir)
+    .env("GIT_CONFIG_GLOBAL", "/dev/null")
+    .env("GIT_CONFIG_NOSYSTEM", "1")
+    .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+    .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+    .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+    .env("GIT_COMMITTER_EMAIL", "ada@example.com");
+    if let Some(d) = date {
+        cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
+    }
+    let out = cmd.output().expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
