@@ -1,14 +1,17 @@
 //! The full history: walk the commits of every ref (or one branch), diff each commit's tree
 //! against its first parent to learn which blob it introduced at which path, keep only a
 //! blob -> (path, earliest introducing commit) index, then read and scan each unique blob
-//! once, in parallel. Blob contents are read one at a time per worker, never all held.
+//! once. Both the tree diffs and the blob scans run on every thread, each thread taking runs
+//! of neighbouring items (commits in walk order, blobs in pack order) so that its caches of
+//! trees and delta bases keep hitting. Blob contents are read one at a time per thread, never
+//! all held.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gix::bstr::ByteSlice;
 use gix::objs::TreeRefIter;
 use gix::ObjectId;
-use rayon::prelude::*;
 
 use super::{
     allowlisted, other, path_string, resolve, scan_blob, tree_files, Blob, CommitMeta, GitError,
@@ -27,6 +30,14 @@ pub struct HistoryOptions {
     pub max_commits: Option<usize>,
 }
 
+/// Per-thread cache of delta bases (measured on git/git: 4 MiB and 64 MiB scan equally fast
+/// once blobs are read in pack order, and a larger cache only costs memory).
+const DELTA_CACHE_BYTES: usize = 8 << 20;
+/// Commits a thread diffs in one run (neighbours share trees).
+const COMMIT_RUN: usize = 32;
+/// Blobs a thread reads in one run (neighbours in a pack share delta bases).
+const BLOB_RUN: usize = 64;
+
 /// Where a blob was introduced: paths, each with the earliest commit (index into the
 /// commit table) that introduced the blob there; and when it was last removed from a tree.
 #[derive(Default)]
@@ -35,16 +46,28 @@ struct BlobEntry {
     removed: Option<i64>,
 }
 
+/// One commit of the walk and the trees its diff compares.
+struct Walked {
+    meta: CommitMeta,
+    tree: ObjectId,
+    /// The first parent's tree; `None` for a root commit, a shallow boundary or a missing
+    /// parent (then everything in the tree counts as introduced here).
+    parent_tree: Option<ObjectId>,
+}
+
+/// What the diff of one commit yielded.
+#[derive(Default)]
+struct CommitChanges {
+    added: Vec<(ObjectId, String)>,
+    removed: Vec<ObjectId>,
+}
+
 pub fn scan(
     repo: &gix::Repository,
     engine: &Engine,
     opts: &GitOptions,
     h: &HistoryOptions,
 ) -> Result<GitScanned, GitError> {
-    // Trees are read again and again by neighbouring commits' diffs: cache them.
-    let mut repo = repo.clone();
-    repo.object_cache_size_if_unset(64 << 20);
-    let repo = &repo;
     let mut out = GitScanned::default();
     let mut tally = Tally::default();
     let tips = match &h.branch {
@@ -55,28 +78,197 @@ pub fn scan(
         Some(c) => vec![resolve(repo, c)?],
         None => Vec::new(),
     };
+    let (commits, boundary) = walk(repo, tips, hidden, h.max_commits, &mut tally)?;
+    if !boundary.is_empty() {
+        let list: Vec<String> = boundary.iter().map(|b| b.to_string()).collect();
+        out.notes.push(format!(
+            "shallow clone: history before {} is not visible (its blobs are dated to that \
+             commit); fetch it with `git fetch --unshallow`, or `fetch-depth: 0` in \
+             actions/checkout",
+            list.join(", ")
+        ));
+    }
+
+    // Diff every commit against its first parent, on every thread.
+    let sync = repo.clone().into_sync();
+    let threads = opts.threads.max(1);
+    let (diffs, diff_tallies) = in_runs(
+        &commits,
+        threads,
+        COMMIT_RUN,
+        || {
+            // No object cache for trees: on git/git it made the diffs no faster and cost
+            // several times its nominal size in memory.
+            let mut repo = sync.to_thread_local();
+            repo.object_cache_size(0);
+            repo.objects.set_pack_cache(delta_cache);
+            (
+                repo,
+                gix::diff::tree::State::default(),
+                Vec::new(),
+                Vec::new(),
+                Tally::default(),
+            )
+        },
+        |(repo, state, old_buf, new_buf, t), _, c| match diff_trees(
+            repo,
+            c.parent_tree,
+            c.tree,
+            state,
+            old_buf,
+            new_buf,
+        ) {
+            Ok(changes) => Some(changes_of(changes, opts, t)),
+            Err(e) => {
+                t.error(c.meta.id.to_string(), format!("cannot diff tree: {e}"));
+                None
+            }
+        },
+    );
+    for s in diff_tallies {
+        tally.merge(s.4);
+    }
+
+    // The index: each blob's paths with their earliest introducing commit. Ties on the
+    // commit date go to the commit walked later (the walk is newest first), whatever order
+    // the threads finished in.
+    let mut blobs: HashMap<ObjectId, BlobEntry> = HashMap::new();
+    for (ci, changes) in diffs {
+        let time = commits[ci].meta.time.seconds;
+        let ci = ci as u32;
+        for old in changes.removed {
+            let e = blobs.entry(old).or_default();
+            e.removed = Some(e.removed.map_or(time, |r| r.max(time)));
+        }
+        for (oid, path) in changes.added {
+            let e = blobs.entry(oid).or_default();
+            match e.paths.iter_mut().find(|(p, _)| *p == path) {
+                Some(slot) => {
+                    tally.stats.duplicates += 1;
+                    let st = commits[slot.1 as usize].meta.time.seconds;
+                    if time < st || (time == st && ci > slot.1) {
+                        slot.1 = ci;
+                    }
+                }
+                None => {
+                    if !e.paths.is_empty() {
+                        tally.stats.duplicates += 1;
+                    }
+                    e.paths.push((path, ci));
+                }
+            }
+        }
+    }
+    for e in blobs.values_mut() {
+        e.paths.sort();
+    }
+
+    // What HEAD still holds, and when HEAD was made.
+    let (head_blobs, head_time) = match repo.head_commit() {
+        Ok(c) => {
+            let t = c.time().unwrap_or_default();
+            let files = match c.tree_id() {
+                Ok(tree) => tree_files(repo, tree.detach())?,
+                Err(_) => Vec::new(),
+            };
+            (
+                files.into_iter().map(|(_, id)| id).collect::<HashSet<_>>(),
+                Some(t),
+            )
+        }
+        Err(_) => (HashSet::new(), None),
+    };
+
+    // Scan each introduced blob once, in pack order, on every thread.
+    let mut todo: Vec<(ObjectId, &str)> = blobs
+        .iter()
+        .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, p.as_str())))
+        .collect();
+    pack_order(repo, &mut todo);
+    let (found, scan_tallies) = in_runs(
+        &todo,
+        threads,
+        BLOB_RUN,
+        || {
+            let mut repo = sync.to_thread_local();
+            repo.object_cache_size(0);
+            repo.objects.set_pack_cache(delta_cache);
+            (repo, Vec::new(), Tally::default())
+        },
+        |(repo, buf, t), _, (id, path)| match scan_blob(
+            repo,
+            engine,
+            *id,
+            path,
+            opts.max_file_size,
+            buf,
+            t,
+        ) {
+            Blob::Matches(m) => Some((*id, m)),
+            Blob::Clean | Blob::Skipped => None,
+        },
+    );
+    for s in scan_tallies {
+        tally.merge(s.2);
+    }
+
+    for (_, (id, matches)) in found {
+        let e = &blobs[&id];
+        let at_head = head_blobs.contains(&id);
+        let last = if at_head {
+            head_time.map(|t| (t.seconds, super::format_time(t)))
+        } else {
+            e.removed.map(|r| {
+                let t = gix::date::Time::new(r, 0);
+                (r, super::format_time(t))
+            })
+        };
+        let presence = Presence {
+            at_head: Some(at_head),
+            last,
+        };
+        for (path, ci) in &e.paths {
+            out.hits.push(Hit {
+                path: path.clone(),
+                git: Some(commits[*ci as usize].meta.git_ref()),
+                presence: presence.clone(),
+                matches: matches.clone(),
+            });
+        }
+    }
+    out.stats = tally.stats;
+    out.errors = tally.errors;
+    Ok(out)
+}
+
+/// The commits to diff, newest first, each with its first parent's tree; and the shallow
+/// boundary commits met on the way.
+fn walk(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    hidden: Vec<ObjectId>,
+    max_commits: Option<usize>,
+    tally: &mut Tally,
+) -> Result<(Vec<Walked>, Vec<ObjectId>), GitError> {
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
         .map_err(other)?
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
-
-    let mut commits: Vec<CommitMeta> = Vec::new();
-    let mut blobs: HashMap<ObjectId, BlobEntry> = HashMap::new();
-    let mut state = gix::diff::tree::State::default();
-    let mut old_buf = Vec::new();
-    let mut new_buf = Vec::new();
-    let mut boundary = Vec::new();
     let walk = repo
-        .rev_walk(tips.iter().copied())
+        .rev_walk(tips)
         .with_hidden(hidden)
         .sorting(gix::revision::walk::Sorting::ByCommitTime(
             gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
         ))
         .all()
         .map_err(other)?;
+    let mut commits = Vec::new();
+    let mut parents: Vec<Option<ObjectId>> = Vec::new();
+    let mut trees: HashMap<ObjectId, ObjectId> = HashMap::new();
+    let mut boundary = Vec::new();
     for (n, info) in walk.enumerate() {
-        if h.max_commits.is_some_and(|max| n >= max) {
+        if max_commits.is_some_and(|max| n >= max) {
             break;
         }
         let info = match info {
@@ -100,185 +292,198 @@ pub fn scan(
             tally.error(info.id.to_string(), "corrupt commit: no tree".into());
             continue;
         };
-        // The first parent's tree; none for a root commit or a shallow boundary.
         let parent = commit.parent_ids().next().map(|p| p.detach());
-        let parent_tree = match parent {
+        let parent = match parent {
             Some(_) if shallow.contains(&info.id) => {
                 boundary.push(info.id);
                 None
             }
-            Some(p) => match repo.find_commit(p).ok().and_then(|c| c.tree_id().ok()) {
+            p => p,
+        };
+        trees.insert(info.id, tree.detach());
+        parents.push(parent);
+        commits.push(Walked {
+            meta: CommitMeta::of(&commit),
+            tree: tree.detach(),
+            parent_tree: None,
+        });
+    }
+    // Parents are usually walked too; the others (hidden by --since-commit, past
+    // --max-commits) are read here.
+    for (c, parent) in commits.iter_mut().zip(parents) {
+        let Some(p) = parent else { continue };
+        c.parent_tree = match trees.get(&p) {
+            Some(t) => Some(*t),
+            None => match repo.find_commit(p).ok().and_then(|c| c.tree_id().ok()) {
                 Some(t) => Some(t.detach()),
                 None => {
                     tally.error(
-                        info.id.to_string(),
+                        c.meta.id.to_string(),
                         format!("parent commit {p} is missing; diffed against an empty tree"),
                     );
                     None
                 }
             },
-            None => None,
         };
-        let meta = CommitMeta::of(&commit);
-        let time = meta.time.seconds;
-        let ci = commits.len() as u32;
-        commits.push(meta);
-        let changes = match diff_trees(
-            repo,
-            parent_tree,
-            tree.detach(),
-            &mut state,
-            &mut old_buf,
-            &mut new_buf,
-        ) {
-            Ok(c) => c,
-            Err(e) => {
-                tally.error(info.id.to_string(), format!("cannot diff tree: {e}"));
+    }
+    boundary.sort();
+    Ok((commits, boundary))
+}
+
+/// The blobs a commit adds (with their paths, allowlisted paths left out) and removes.
+fn changes_of(
+    changes: Vec<gix::diff::tree::recorder::Change>,
+    opts: &GitOptions,
+    tally: &mut Tally,
+) -> CommitChanges {
+    use gix::diff::tree::recorder::Change;
+    let mut out = CommitChanges::default();
+    for change in changes {
+        let (added, removed) = match change {
+            Change::Addition {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (entry_mode.is_blob().then_some((oid, path)), None),
+            Change::Deletion {
+                entry_mode, oid, ..
+            } => (None, entry_mode.is_blob().then_some(oid)),
+            Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } => (
+                (entry_mode.is_blob() && oid != previous_oid).then_some((oid, path)),
+                (previous_entry_mode.is_blob() && oid != previous_oid).then_some(previous_oid),
+            ),
+        };
+        out.removed.extend(removed);
+        if let Some((oid, path)) = added {
+            let path = path_string(path.as_bstr());
+            if allowlisted(opts, &path) {
+                tally.stats.skipped.allowlisted_path += 1;
                 continue;
             }
-        };
-        use gix::diff::tree::recorder::Change;
-        for change in changes {
-            let (added, removed) = match change {
-                Change::Addition {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } => (entry_mode.is_blob().then_some((oid, path)), None),
-                Change::Deletion {
-                    entry_mode, oid, ..
-                } => (None, entry_mode.is_blob().then_some(oid)),
-                Change::Modification {
-                    previous_entry_mode,
-                    previous_oid,
-                    entry_mode,
-                    oid,
-                    path,
-                } => (
-                    (entry_mode.is_blob() && oid != previous_oid).then_some((oid, path)),
-                    (previous_entry_mode.is_blob() && oid != previous_oid).then_some(previous_oid),
-                ),
-            };
-            if let Some(old) = removed {
-                let e = blobs.entry(old).or_default();
-                e.removed = Some(e.removed.map_or(time, |r| r.max(time)));
-            }
-            if let Some((oid, path)) = added {
-                let path = path_string(path.as_bstr());
-                if allowlisted(opts, &path) {
-                    tally.stats.skipped.allowlisted_path += 1;
-                    continue;
-                }
-                let e = blobs.entry(oid).or_default();
-                match e.paths.iter_mut().find(|(p, _)| *p == path) {
-                    Some(slot) => {
-                        tally.stats.duplicates += 1;
-                        // Newest first: on a tie the later-walked commit is the older one.
-                        if time <= commits[slot.1 as usize].time.seconds {
-                            slot.1 = ci;
-                        }
-                    }
-                    None => {
-                        if !e.paths.is_empty() {
-                            tally.stats.duplicates += 1;
-                        }
-                        e.paths.push((path, ci));
-                    }
-                }
-            }
+            out.added.push((oid, path));
         }
     }
-    if !boundary.is_empty() {
-        boundary.sort();
-        let list: Vec<String> = boundary.iter().map(|b| b.to_string()).collect();
-        out.notes.push(format!(
-            "shallow clone: history before {} is not visible (its blobs are dated to that \
-             commit); fetch it with `git fetch --unshallow`, or `fetch-depth: 0` in \
-             actions/checkout",
-            list.join(", ")
-        ));
-    }
+    out
+}
 
-    // What HEAD still holds, and when HEAD was made.
-    let (head_blobs, head_time) = match repo.head_commit() {
-        Ok(c) => {
-            let t = c.time().unwrap_or_default();
-            let files = match c.tree_id() {
-                Ok(tree) => tree_files(repo, tree.detach())?,
-                Err(_) => Vec::new(),
-            };
-            (
-                files.into_iter().map(|(_, id)| id).collect::<HashSet<_>>(),
-                Some(t),
-            )
+/// Run `work` over `items` on `threads` threads. Each thread makes its state once with
+/// `init` and takes runs of `run` neighbouring items at a time, so that per-thread caches see
+/// neighbours. Returns the `Some` results as `(index, result)` in item order, and every
+/// thread's state.
+fn in_runs<T, S, R>(
+    items: &[T],
+    threads: usize,
+    run: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize, &T) -> Option<R> + Sync,
+) -> (Vec<(usize, R)>, Vec<S>)
+where
+    T: Sync,
+    S: Send,
+    R: Send,
+{
+    let next = AtomicUsize::new(0);
+    let per_thread = |state: &mut S| {
+        let mut got = Vec::new();
+        loop {
+            let start = next.fetch_add(run, Ordering::Relaxed);
+            if start >= items.len() {
+                return got;
+            }
+            let end = (start + run).min(items.len());
+            for (i, item) in items[start..end].iter().enumerate() {
+                if let Some(r) = work(state, start + i, item) {
+                    got.push((start + i, r));
+                }
+            }
         }
-        Err(_) => (HashSet::new(), None),
     };
+    let (mut results, states): (Vec<Vec<(usize, R)>>, Vec<S>) = if threads <= 1 {
+        let mut s = init();
+        let got = per_thread(&mut s);
+        (vec![got], vec![s])
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut s = init();
+                        let got = per_thread(&mut s);
+                        (got, s)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(r) => r,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .unzip()
+        })
+    };
+    let mut all: Vec<(usize, R)> = results.drain(..).flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    (all, states)
+}
 
-    // Scan each introduced blob once, in parallel; contents are read per worker.
-    let todo: Vec<(ObjectId, String)> = blobs
-        .iter()
-        .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, p.clone())))
-        .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(other)?;
-    let sync = repo.clone().into_sync();
-    let (found, worker_tally) = pool.install(|| {
-        todo.par_iter()
-            .fold(
-                || (Vec::new(), Tally::default(), None::<gix::Repository>),
-                |(mut found, mut t, repo), (id, path)| {
-                    let repo = repo.unwrap_or_else(|| sync.to_thread_local());
-                    if let Blob::Matches(m) =
-                        scan_blob(&repo, engine, *id, path, opts.max_file_size, &mut t)
-                    {
-                        found.push((*id, m));
-                    }
-                    (found, t, Some(repo))
-                },
-            )
-            .map(|(found, t, _)| (found, t))
-            .reduce(
-                || (Vec::new(), Tally::default()),
-                |(mut a, mut ta), (b, tb)| {
-                    a.extend(b);
-                    ta.merge(tb);
-                    (a, ta)
-                },
-            )
-    });
-    tally.merge(worker_tally);
+fn delta_cache() -> Box<gix::odb::cache::PackCache> {
+    Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
+        DELTA_CACHE_BYTES,
+    ))
+}
 
-    for (id, matches) in found {
-        let e = &blobs[&id];
-        let at_head = head_blobs.contains(&id);
-        let last = if at_head {
-            head_time.map(|t| (t.seconds, super::format_time(t)))
-        } else {
-            e.removed.map(|r| {
-                let t = gix::date::Time::new(r, 0);
-                (r, super::format_time(t))
-            })
+/// Sort blobs into the order their packs store them (loose objects last, by id). A pack keeps
+/// an object's delta base close to it, so neighbours in pack order share bases: read in that
+/// order, a thread's delta-base cache hits instead of inflating whole chains again. Offsets
+/// come from the pack indexes, one pass per pack, without reading the packs themselves.
+fn pack_order(repo: &gix::Repository, todo: &mut [(ObjectId, &str)]) {
+    use gix::odb::pack::Find;
+    let mut handle = repo.objects.clone();
+    handle.prevent_pack_unload();
+    // Pack locations must not be looked up through replacement refs.
+    handle.ignore_replacements = true;
+    todo.sort_unstable_by_key(|t| t.0);
+    const LOOSE: (u32, u64) = (u32::MAX, u64::MAX);
+    let mut key = vec![LOOSE; todo.len()];
+    let mut seen_packs = HashSet::new();
+    let mut buf = Vec::new();
+    for i in 0..todo.len() {
+        if key[i] != LOOSE {
+            continue;
+        }
+        // One lookup finds the pack; its index then places every blob it holds.
+        let Some(loc) = handle.location_by_oid(&todo[i].0, &mut buf) else {
+            continue;
         };
-        let presence = Presence {
-            at_head: Some(at_head),
-            last,
+        if !seen_packs.insert(loc.pack_id) {
+            continue;
+        }
+        let Some(mut entries) = handle.pack_offsets_and_oid(loc.pack_id) else {
+            continue;
         };
-        for (path, ci) in &e.paths {
-            out.hits.push(Hit {
-                path: path.clone(),
-                git: Some(commits[*ci as usize].git_ref()),
-                presence: presence.clone(),
-                matches: matches.clone(),
-            });
+        entries.sort_unstable_by_key(|e| e.1);
+        let mut j = 0;
+        for (offset, oid) in entries {
+            while j < todo.len() && todo[j].0 < oid {
+                j += 1;
+            }
+            if j < todo.len() && todo[j].0 == oid && key[j] == LOOSE {
+                key[j] = (loc.pack_id, offset);
+            }
         }
     }
-    out.stats = tally.stats;
-    out.errors = tally.errors;
-    Ok(out)
+    let mut order: Vec<usize> = (0..todo.len()).collect();
+    order.sort_unstable_by_key(|&i| (key[i], todo[i].0));
+    let sorted: Vec<(ObjectId, &str)> = order.iter().map(|&i| todo[i]).collect();
+    todo.copy_from_slice(&sorted);
 }
 
 /// HEAD and the commit every ref points at (tags peeled); refs that do not lead to a commit

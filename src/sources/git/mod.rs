@@ -8,6 +8,7 @@ pub mod diff;
 pub mod history;
 pub mod staged;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
@@ -218,14 +219,23 @@ impl Tally {
     }
 }
 
-/// Read a blob as text: `None` (and counted) when it is too large, binary or unreadable.
-pub(crate) fn read_text(
+/// Read a blob as text into `buf`: `None` (and counted) when it is too large, binary or
+/// unreadable. The text borrows `buf` unless it had to be transcoded.
+pub(crate) fn read_text<'b>(
     repo: &gix::Repository,
     id: ObjectId,
     what: &str,
     max_file_size: u64,
     tally: &mut Tally,
-) -> Option<(Vec<u8>, bool, bool)> {
+    buf: &'b mut Vec<u8>,
+) -> Option<(Cow<'b, [u8]>, bool, bool)> {
+    use gix::objs::Find;
+    let missing = |tally: &mut Tally, e: &dyn std::fmt::Display| {
+        tally.error(
+            what.to_string(),
+            format!("missing or corrupt object {id}: {e}"),
+        );
+    };
     match repo.find_header(id) {
         Ok(h) if h.size() > max_file_size => {
             tally.stats.skipped.too_large += 1;
@@ -233,29 +243,27 @@ pub(crate) fn read_text(
         }
         Ok(_) => {}
         Err(e) => {
-            tally.error(
-                what.to_string(),
-                format!("missing or corrupt object {id}: {e}"),
-            );
+            missing(tally, &e);
             return None;
         }
     }
-    let obj = match repo.find_object(id) {
-        Ok(o) => o,
+    let data = match repo.objects.try_find(&id, buf) {
+        Ok(Some(o)) => o.data,
+        Ok(None) => {
+            missing(tally, &"not found");
+            return None;
+        }
         Err(e) => {
-            tally.error(
-                what.to_string(),
-                format!("missing or corrupt object {id}: {e}"),
-            );
+            missing(tally, &e);
             return None;
         }
     };
-    match content::as_text(&obj.data) {
+    match content::as_text(data) {
         Text::Binary => {
             tally.stats.skipped.binary += 1;
             None
         }
-        Text::Bytes { data, utf8, utf16 } => Some((data.into_owned(), utf8, utf16)),
+        Text::Bytes { data, utf8, utf16 } => Some((data, utf8, utf16)),
     }
 }
 
@@ -278,16 +286,17 @@ pub(crate) fn scan_text(
     matches
 }
 
-/// Read and scan a whole blob.
+/// Read (into `buf`) and scan a whole blob.
 pub(crate) fn scan_blob(
     repo: &gix::Repository,
     engine: &Engine,
     id: ObjectId,
     what: &str,
     max_file_size: u64,
+    buf: &mut Vec<u8>,
     tally: &mut Tally,
 ) -> Blob {
-    let Some((text, utf8, utf16)) = read_text(repo, id, what, max_file_size, tally) else {
+    let Some((text, utf8, utf16)) = read_text(repo, id, what, max_file_size, tally, buf) else {
         return Blob::Skipped;
     };
     let matches = scan_text(engine, &text, utf8, utf16, tally);
@@ -327,7 +336,9 @@ pub(crate) fn scan_added(
     max_file_size: u64,
     tally: &mut Tally,
 ) -> Vec<Match> {
-    let Some((text, utf8, utf16)) = read_text(repo, new, what, max_file_size, tally) else {
+    let mut new_buf = Vec::new();
+    let Some((text, utf8, utf16)) = read_text(repo, new, what, max_file_size, tally, &mut new_buf)
+    else {
         return Vec::new();
     };
     let matches = scan_text(engine, &text, utf8, utf16, tally);
@@ -337,7 +348,8 @@ pub(crate) fn scan_added(
     let Some(old) = old else { return matches };
     // An old side that is binary or unreadable counts as empty: every line is new.
     let mut scratch = Tally::default();
-    let old_text = read_text(repo, old, what, u64::MAX, &mut scratch)
+    let mut old_buf = Vec::new();
+    let old_text = read_text(repo, old, what, u64::MAX, &mut scratch, &mut old_buf)
         .map(|t| t.0)
         .unwrap_or_default();
     on_added_lines(matches, &added_lines(&old_text, &text))
