@@ -184,7 +184,12 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         now,
     );
     if let Some(m) = &pipelines {
-        crate::pipelines::add_risks(m, &mut findings);
+        crate::pipelines::add_risks(
+            m,
+            &mut findings,
+            inventory.as_ref().map(|l| &l.inventory),
+            now,
+        );
     }
     if let Some(l) = &inventory {
         // A bad inventory entry is an error of the run, like an unreadable file: reported,

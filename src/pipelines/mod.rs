@@ -155,9 +155,11 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     };
     if system == others::JENKINS {
         let (p, hardcoded) = others::jenkins(path, text);
+        let risks = risks::other_systems(&p, &[], system, text);
         return Analysis {
             pipeline: Some(p),
             hardcoded,
+            risks,
             ..Default::default()
         };
     }
@@ -219,10 +221,11 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
         }
     }
     let hardcoded = hardcoded::find(text, &docs);
-    let risks = if system == github::SYSTEM {
-        risks::github(&pipeline, &docs, system, text)
-    } else {
-        Vec::new()
+    let risks = match system {
+        github::SYSTEM => risks::github(&pipeline, &docs, system, text),
+        // A composite action's secrets arrive as inputs: the calling workflow is checked.
+        github::COMPOSITE => Vec::new(),
+        _ => risks::other_systems(&pipeline, &docs, system, text),
     };
     Analysis {
         pipeline: Some(pipeline),
@@ -602,12 +605,25 @@ pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
 }
 
 /// Add the risky patterns to judged findings (they are not credentials: no verdicts), keeping
-/// the findings' stable order.
-pub fn add_risks(map: &UsageMap, findings: &mut Vec<crate::findings::Finding>) {
+/// the findings' stable order. With an inventory, a risk about CI secrets is tied to the
+/// identity whose `ci_secrets` list them (`matched_by: ci_secret`), or says which of them no
+/// identity registers.
+pub fn add_risks(
+    map: &UsageMap,
+    findings: &mut Vec<crate::findings::Finding>,
+    inventory: Option<&crate::inventory::Inventory>,
+    now: jiff::civil::Date,
+) {
     if map.risks.is_empty() {
         return;
     }
-    findings.extend(risk_findings(&map.risks));
+    let mut extra = risk_findings(&map.risks);
+    if let Some(inv) = inventory {
+        for (f, r) in extra.iter_mut().zip(&map.risks) {
+            tie_to_inventory(f, &r.secrets, inv, now);
+        }
+    }
+    findings.extend(extra);
     findings.sort_by(|a, b| {
         a.locations
             .first()
@@ -615,4 +631,61 @@ pub fn add_risks(map: &UsageMap, findings: &mut Vec<crate::findings::Finding>) {
             .then_with(|| a.rule_id.cmp(&b.rule_id))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
+}
+
+/// Join a risk finding to the identities that list its CI secrets.
+fn tie_to_inventory(
+    f: &mut crate::findings::Finding,
+    names: &[String],
+    inv: &crate::inventory::Inventory,
+    now: jiff::civil::Date,
+) {
+    let names: Vec<&String> = names
+        .iter()
+        .filter(|n| !audit::ISSUED_PER_RUN.contains(&n.as_str()))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let owners = |n: &str| -> Vec<usize> {
+        (0..inv.identities.len())
+            .filter(|&i| inv.identities[i].matchers.ci_secrets.iter().any(|c| c == n))
+            .collect()
+    };
+    let mut ids: Vec<usize> = names.iter().flat_map(|n| owners(n)).collect();
+    ids.sort();
+    ids.dedup();
+    let unregistered: Vec<&str> = names
+        .iter()
+        .filter(|n| owners(n).is_empty())
+        .map(|n| n.as_str())
+        .collect();
+    let list: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+    f.attributes
+        .insert("ci_secrets".to_string(), list.join(", "));
+    if !unregistered.is_empty() {
+        f.attributes.insert(
+            "unregistered_ci_secrets".to_string(),
+            unregistered.join(", "),
+        );
+    }
+    match ids.as_slice() {
+        [i] => {
+            let id = &inv.identities[*i];
+            let mut r = crate::policy::IdentityRef::new(id, crate::inventory::MatchedBy::CiSecret);
+            r.age_days = crate::policy::age_basis(id, None)
+                .map(|b| crate::policy::days_between(b.date(), now));
+            f.identity = Some(r);
+        }
+        [] => {}
+        many => {
+            // Several identities: named, never attributed by guess.
+            let names: Vec<&str> = many
+                .iter()
+                .map(|&i| inv.identities[i].id.as_str())
+                .collect();
+            f.attributes
+                .insert("ci_secret_identities".to_string(), names.join(", "));
+        }
+    }
 }
