@@ -347,3 +347,23 @@ pub fn context_jobs(docs: &[Node]) -> Vec<(String, Pos)> {
     }
     out
 }
+
+/// Every Azure Pipelines `template:` reference (stages, jobs, steps, variables, `extends:`).
+pub fn azure_templates(docs: &[Node]) -> Vec<(String, Pos)> {
+    fn walk(n: &Node, out: &mut Vec<(String, Pos)>) {
+        for (k, v) in n.entries() {
+            match v {
+                Node::Scalar(s) if k.value == "template" => out.push((s.value.clone(), s.pos)),
+                _ => walk(v, out),
+            }
+        }
+        for i in n.items() {
+            walk(i, out);
+        }
+    }
+    let mut out = Vec::new();
+    for d in docs {
+        walk(d, &mut out);
+    }
+    out
+}

@@ -351,3 +351,190 @@ fn risk_findings_carry_the_identity_of_their_ci_secret() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn gitlab_and_azure_includes_are_followed_wherever_they_live() {
+    let t = Tree::new();
+    t.write(
+        ".gitlab-ci.yml",
+        "include:\n  - local: /ci/deploy.yml\n  - local: ci/missing.yml\n  - 'ci/lint.yml'\n  - remote: https://ci.example.com/shared.yml\n  - template: Security/SAST.gitlab-ci.yml\nstages: [test, deploy]\n",
+    );
+    // Includes its includer back: a cycle ends at the file already analysed.
+    t.write(
+        "ci/deploy.yml",
+        "include:\n  - local: /.gitlab-ci.yml\ndeploy:\n  variables:\n    DEPLOY_PASSWORD: Kq81-lit3ral-Pw\n  script:\n    - ./deploy --token \"$DEPLOY_TOKEN\"\n",
+    );
+    t.write(
+        "ci/lint.yml",
+        "lint:\n  stage: test\n  script: [make lint]\n",
+    );
+    t.write(
+        "azure-pipelines.yml",
+        "trigger: [main]\nstages:\n  - stage: deploy\n    jobs:\n      - template: templates/deploy-job.yml\n      - template: /shared/steps.yml@tools\n",
+    );
+    t.write(
+        "templates/deploy-job.yml",
+        "jobs:\n  - job: deploy\n    steps:\n      - template: ../steps/publish.yml\n",
+    );
+    t.write(
+        "steps/publish.yml",
+        "steps:\n  - script: ./publish --key $(NUGET_API_KEY)\n",
+    );
+    let out = t.run(&["pipelines", ".", "-f", "json"]);
+    // The missing include is an error at the line that names it.
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: .gitlab-ci.yml:3:12: included file ci/missing.yml not found"),
+        "{}",
+        out.stderr
+    );
+    let r = out.json();
+    let pipelines: Vec<(&str, &str)> = r["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap(), p["system"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        pipelines,
+        [
+            (".gitlab-ci.yml", "gitlab-ci"),
+            ("azure-pipelines.yml", "azure-pipelines"),
+            ("ci/deploy.yml", "gitlab-ci"),
+            ("ci/lint.yml", "gitlab-ci"),
+            ("steps/publish.yml", "azure-pipelines"),
+            ("templates/deploy-job.yml", "azure-pipelines"),
+        ]
+    );
+    assert_eq!(
+        r["secrets"]["DEPLOY_TOKEN"],
+        serde_json::json!([{"path": "ci/deploy.yml", "line": 7, "column": 25,
+                            "job": "deploy", "step": "script"}])
+    );
+    assert_eq!(
+        r["secrets"]["NUGET_API_KEY"][0]["path"],
+        "steps/publish.yml"
+    );
+    // The scan reports what the included files hold, and the missing include as an error.
+    let scan = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    assert!(!scan.stdout.contains("Kq81-lit3ral-Pw"));
+    let s = scan.json();
+    assert_eq!(
+        crate::harness::locations(&s),
+        vec![
+            (
+                "pipeline-hardcoded-credential".to_string(),
+                "ci/deploy.yml".to_string(),
+                5,
+                22
+            ),
+            (
+                "pipeline-secret-in-command".to_string(),
+                "ci/deploy.yml".to_string(),
+                7,
+                25
+            ),
+            (
+                "pipeline-secret-in-command".to_string(),
+                "steps/publish.yml".to_string(),
+                2,
+                29
+            ),
+        ]
+    );
+    let hard = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "pipeline-hardcoded-credential")
+        .unwrap();
+    assert_eq!(hard["attributes"]["ci_system"], "gitlab-ci");
+    assert_eq!(
+        s["errors"],
+        serde_json::json!([{"path": ".gitlab-ci.yml:3:12",
+                            "message": "included file ci/missing.yml not found"}])
+    );
+}
+
+#[test]
+fn git_staged_diff_and_history_find_hardcoded_pipeline_credentials() {
+    use crate::harness::git;
+    let t = Tree::new();
+    let dir = t.path();
+    git(dir, &["init", "-q"], None);
+    let ci = |registry: &str, extra: &str| {
+        format!("variables:\n  REGISTRY_PASSWORD: {registry}\n  POSTGRES_PASSWORD: pg-keep-5521-Hq\n{extra}\ntest:\n  script: [./run-tests]\n")
+    };
+    t.write(".gitlab-ci.yml", ci("Rg-old-4471-Xz", ""));
+    git(dir, &["add", "."], None);
+    let d1 = "2024-01-03T10:00:00+00:00";
+    git(dir, &["commit", "-qm", "ci"], Some(d1));
+    let first = git(dir, &["rev-parse", "HEAD"], None);
+    t.write(".gitlab-ci.yml", ci("$REGISTRY_PASSWORD", ""));
+    git(
+        dir,
+        &["commit", "-qam", "registry password from CI variables"],
+        Some("2024-02-01T10:00:00+00:00"),
+    );
+    // Staged: only the line the index adds counts, not the password HEAD already holds.
+    t.write(
+        ".gitlab-ci.yml",
+        ci("$REGISTRY_PASSWORD", "  SONAR_TOKEN: Sq-new-8812-Lm\n"),
+    );
+    git(dir, &["add", "."], None);
+    let staged = t.run(&["scan", "--staged", "-f", "json"]);
+    assert_eq!(staged.code, 1, "{}", staged.stderr);
+    let want_new = vec![(
+        "pipeline-hardcoded-credential".to_string(),
+        ".gitlab-ci.yml".to_string(),
+        4,
+        16,
+    )];
+    assert_eq!(crate::harness::locations(&staged.json()), want_new);
+    // A PR range: the same, dated to HEAD.
+    git(
+        dir,
+        &["commit", "-qm", "sonar"],
+        Some("2024-03-01T10:00:00+00:00"),
+    );
+    let head = git(dir, &["rev-parse", "HEAD"], None);
+    let diff = t.run(&["scan", "--diff", "HEAD~1..HEAD", "-f", "json"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    let d = diff.json();
+    assert_eq!(crate::harness::locations(&d), want_new);
+    assert_eq!(d["findings"][0]["locations"][0]["commit"], head.as_str());
+    // History: every pipeline blob, each secret at the commit that introduced it; the removed
+    // registry password is no longer at HEAD.
+    let hist = t.run(&["scan", "--git", "-f", "json"]);
+    assert_eq!(hist.code, 1, "{}", hist.stderr);
+    let h = hist.json();
+    for s in ["Rg-old-4471-Xz", "pg-keep-5521-Hq", "Sq-new-8812-Lm"] {
+        assert!(!hist.stdout.contains(s) && !diff.stdout.contains(s) && !staged.stdout.contains(s));
+    }
+    let registry = h["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["attributes"]["key"] == "variables.REGISTRY_PASSWORD")
+        .expect("the removed password is found in history");
+    assert_eq!(registry["locations"][0]["commit"], first.as_str());
+    assert_eq!(registry["locations"][0]["line"], 2);
+    assert_eq!(registry["first_seen"], d1);
+    assert_eq!(registry["present_at_head"], false);
+    let postgres = h["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["attributes"]["key"] == "variables.POSTGRES_PASSWORD")
+        .unwrap();
+    assert_eq!(postgres["present_at_head"], true);
+    assert_eq!(postgres["first_seen"], d1);
+    // Risks describe the pipelines as they are: not part of git scans.
+    assert!(h["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule_id"] == "pipeline-hardcoded-credential"));
+}
