@@ -169,6 +169,27 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
     }
 }
 
+/// Only the hardcoded credentials of a config of `system` (what git scans need: no usage map,
+/// no risks), or where it is not YAML.
+pub fn hardcoded_in(
+    path: &str,
+    text: &str,
+    system: &'static str,
+) -> Result<Vec<Hardcoded>, PipelineError> {
+    if system == others::JENKINS {
+        return Ok(others::jenkins(path, text).1);
+    }
+    match yaml::parse(text) {
+        Ok(docs) => Ok(hardcoded::find(text, &docs)),
+        Err(e) => Err(PipelineError {
+            path: path.to_string(),
+            line: e.pos.line,
+            column: e.pos.column,
+            message: format!("invalid YAML: {}", e.message),
+        }),
+    }
+}
+
 /// [`analyze`] as the config of `system`, whatever the path looks like (an included file).
 pub fn analyze_as(path: &str, text: &str, system: &'static str) -> Analysis {
     if system == others::JENKINS {
@@ -825,5 +846,59 @@ fn tie_to_inventory(
             f.attributes
                 .insert("ci_secret_identities".to_string(), names.join(", "));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_paths_resolve_from_the_root_or_the_includer() {
+        let gl = gitlab::SYSTEM;
+        let az = others::AZURE;
+        assert_eq!(
+            resolve_include(".gitlab-ci.yml", "/ci/a.yml", gl).as_deref(),
+            Some("ci/a.yml")
+        );
+        // GitLab local includes are relative to the repository root, not the includer.
+        assert_eq!(
+            resolve_include("ci/a.yml", "ci/b.yml", gl).as_deref(),
+            Some("ci/b.yml")
+        );
+        assert_eq!(
+            resolve_include("templates/job.yml", "../steps/s.yml", az).as_deref(),
+            Some("steps/s.yml")
+        );
+        assert_eq!(
+            resolve_include("templates/job.yml", "/s.yml", az).as_deref(),
+            Some("s.yml")
+        );
+        assert_eq!(
+            resolve_include("a.yml", "./b/./c.yml", az).as_deref(),
+            Some("b/c.yml")
+        );
+        for (from, t, sys) in [
+            ("a.yml", "../../etc/passwd", az),
+            ("a.yml", "steps.yml@tools", az),
+            ("a.yml", "${{ parameters.t }}", az),
+            (".gitlab-ci.yml", "ci/*.yml", gl),
+            (".gitlab-ci.yml", "", gl),
+        ] {
+            assert_eq!(resolve_include(from, t, sys), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn hardcoded_only_for_git_blobs() {
+        let found = hardcoded_in(
+            "x.yml",
+            "test:\n  variables:\n    DB_PASSWORD: Zx-lit3ral-19\n",
+            gitlab::SYSTEM,
+        )
+        .unwrap();
+        assert_eq!((found.len(), found[0].line, found[0].column), (1, 3, 18));
+        let err = hardcoded_in("x.yml", "a: [\n", gitlab::SYSTEM).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"), "{err:?}");
     }
 }

@@ -282,9 +282,14 @@ fn risk_findings_carry_the_identity_of_their_ci_secret() {
         ".gitlab-ci.yml",
         "release:\n  stage: deploy\n  script:\n    - ./publish --token \"$NPM_TOKEN\"\n    - echo \"$SLACK_WEBHOOK_TOKEN\" > hook.txt\n",
     );
+    // Jenkins: the variable is bound to a credential id, and the id is what is registered.
+    t.write(
+        "Jenkinsfile",
+        "pipeline {\n  agent any\n  environment {\n    SLACK = credentials('slack-token')\n  }\n  stages {\n    stage('Notify') {\n      steps {\n        sh \"./notify.sh --token ${SLACK}\"\n      }\n    }\n  }\n}\n",
+    );
     t.write(
         "nhi-inventory.yaml",
-        "version: 1\nidentities:\n  - id: npm-publisher\n    owner: web-team\n    contact: web@example.com\n    created: 2025-05-01\n    match:\n      ci_secrets: [NPM_TOKEN]\n",
+        "version: 1\nidentities:\n  - id: npm-publisher\n    owner: web-team\n    contact: web@example.com\n    created: 2025-05-01\n    match:\n      ci_secrets: [NPM_TOKEN]\n  - id: slack-notifier\n    owner: chatops\n    created: 2025-05-01\n    match:\n      ci_secrets: [slack-token]\n",
     );
     let out = t.run(&["scan", ".", "-f", "json", "--now", "2025-06-01"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -294,8 +299,20 @@ fn risk_findings_carry_the_identity_of_their_ci_secret() {
         .unwrap()
         .iter()
         .filter(|f| f["rule_id"] == "pipeline-secret-in-command")
+        .filter(|f| f["locations"][0]["path"] == ".gitlab-ci.yml")
         .collect();
     assert_eq!(risks.len(), 2, "{:#}", r["findings"]);
+    let jenkins = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["locations"][0]["path"] == "Jenkinsfile"
+                && f["rule_id"] == "pipeline-secret-in-command"
+        })
+        .expect("the Groovy-interpolated credential");
+    assert_eq!(jenkins["identity"]["id"], "slack-notifier");
+    assert_eq!(jenkins["attributes"]["ci_secrets"], "slack-token");
     assert_eq!(
         risks[0]["identity"],
         serde_json::json!({"id": "npm-publisher", "owner": "web-team",

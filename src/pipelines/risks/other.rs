@@ -677,6 +677,9 @@ static JENKINS_BOUND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:\b(?:variable|usernameVariable|passwordVariable|keyFileVariable|passphraseVariable|tokenVariable)\s*:\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"])|(?:^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*credentials\()"#)
         .expect("valid regex")
 });
+static JENKINS_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:credentials\(\s*|credentialsId\s*:\s*)['"]([^'"]+)['"]"#).expect("valid regex")
+});
 static JENKINS_SH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:sh|bat|powershell|pwsh)\s*\(?\s*(?:script\s*:\s*)?('''|"""|'|")"#)
         .expect("valid regex")
@@ -687,17 +690,27 @@ static JENKINS_SH: LazyLock<Regex> = LazyLock::new(|| {
 /// script text; a shell-expanded one is a risk when echoed, written or passed as an argument.
 fn jenkins(p: &Pipeline, text: &str, out: &mut Vec<Risk>) {
     let mut vars: Vec<String> = Vec::new();
+    // Variable -> the credential id bound to it (what the usage map and `ci_secrets` name).
+    let mut ids: std::collections::HashMap<String, String> = Default::default();
     for line in text.lines() {
         let code = line.split("//").next().unwrap_or(line);
+        let id = JENKINS_ID.captures(code).map(|c| c[1].to_string());
         for c in JENKINS_BOUND.captures_iter(code) {
+            let mut bound = Vec::new();
             if let Some(m) = c.get(1) {
-                vars.push(m.as_str().to_string());
+                bound.push(m.as_str().to_string());
             }
             if let Some(m) = c.get(2) {
                 // `credentials()` of a username/password also defines NAME_USR and NAME_PSW.
                 for suffix in ["", "_USR", "_PSW"] {
-                    vars.push(format!("{}{suffix}", m.as_str()));
+                    bound.push(format!("{}{suffix}", m.as_str()));
                 }
+            }
+            for v in bound {
+                if let Some(id) = &id {
+                    ids.insert(v.clone(), id.clone());
+                }
+                vars.push(v);
             }
         }
     }
@@ -766,7 +779,7 @@ fn jenkins(p: &Pipeline, text: &str, out: &mut Vec<Risk>) {
                 };
                 let mut x = risk(p, SECRET_IN_COMMAND, "NHI2", pos, Some("pipeline"));
                 x.subject = v.clone();
-                x.secrets = vec![v.clone()];
+                x.secrets = vec![ids.get(v).unwrap_or(v).clone()];
                 x.message = message;
                 x.fix = fix.into();
                 out.push(x);

@@ -362,11 +362,14 @@ pub(crate) fn pipeline_added(
     // Size, binary and missing-object problems were counted when the rules read this blob.
     let mut scratch = Tally::default();
     let (text, _, _) = read_text(repo, new, path, max_file_size, &mut scratch)?;
-    let a = crate::pipelines::analyze_as(path, &String::from_utf8_lossy(&text), system);
-    if let Some(e) = a.error {
-        tally.error(format!("{}:{}:{}", e.path, e.line, e.column), e.message);
-    }
-    let mut found = a.hardcoded;
+    let mut found =
+        match crate::pipelines::hardcoded_in(path, &String::from_utf8_lossy(&text), system) {
+            Ok(f) => f,
+            Err(e) => {
+                tally.error(format!("{}:{}:{}", e.path, e.line, e.column), e.message);
+                return None;
+            }
+        };
     if let Some(old) = old {
         let old_text = read_text(repo, old, path, u64::MAX, &mut scratch)
             .map(|t| t.0)
@@ -420,7 +423,7 @@ pub(crate) fn pipelines_in_history<'a>(
             let Some(system) = crate::pipelines::system_of(path) else {
                 continue;
             };
-            let found = crate::pipelines::analyze_as(path, &text, system).hardcoded;
+            let found = crate::pipelines::hardcoded_in(path, &text, system).unwrap_or_default();
             if found.is_empty() {
                 continue;
             }
