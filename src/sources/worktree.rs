@@ -90,7 +90,12 @@ pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, Worktree
         {
             return None;
         }
-        Some(std::fs::read(opts.root.join(rel)))
+        let path = opts.root.join(rel);
+        // Too large for the scan is too large to follow.
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > opts.max_file_size) {
+            return None;
+        }
+        Some(std::fs::read(path))
     };
     crate::pipelines::follow_includes(&mut out.pipelines, &read);
     Ok(out)
