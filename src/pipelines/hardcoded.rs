@@ -82,11 +82,14 @@ pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
         && !placeholders.is_placeholder(v.as_bytes())
 }
 
+/// The built-in placeholders, built once: git scans check every pipeline blob of a history.
+pub(super) static PLACEHOLDERS: LazyLock<Placeholders> = LazyLock::new(Placeholders::builtin);
+
 pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
-    let placeholders = Placeholders::builtin();
+    let placeholders = &*PLACEHOLDERS;
     let mut out = Vec::new();
     for d in docs {
-        walk(d, "", &placeholders, &mut out);
+        walk(d, "", placeholders, &mut out);
     }
     for (i, line) in text.lines().enumerate() {
         let code = strip_comment(line);
@@ -96,7 +99,7 @@ pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
         ] {
             for c in re.captures_iter(code) {
                 let m = c.get(1).expect("group 1");
-                if !literal(m.as_str(), &placeholders) {
+                if !literal(m.as_str(), placeholders) {
                     continue;
                 }
                 let column = char_column(line, m.start());
