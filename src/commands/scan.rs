@@ -136,6 +136,7 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         .transpose()?;
     let mut builder = FindingsBuilder::default();
     let mut analyses = None;
+    let mut git_pipelines = Vec::new();
     let (source, mut stats, mut errors, notes) = match &s.git {
         None => {
             let scanned = worktree::scan(&engine, &opts)?;
@@ -156,10 +157,13 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
             for h in &scanned.hits {
                 builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
             }
+            git_pipelines = scanned.pipelines;
             (mode.source(), scanned.stats, scanned.errors, scanned.notes)
         }
     };
     let mut findings = builder.finish(&rules, s.show_secrets);
+    // Git sources: hardcoded pipeline credentials only (risks and the usage map are HEAD's).
+    crate::pipelines::add_hardcoded(&git_pipelines, &mut findings, s.show_secrets);
     let pipelines = analyses.map(|a| {
         crate::pipelines::scan_into(a, &mut findings, &mut errors, &mut stats, s.show_secrets)
     });
@@ -184,7 +188,12 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         now,
     );
     if let Some(m) = &pipelines {
-        crate::pipelines::add_risks(m, &mut findings);
+        crate::pipelines::add_risks(
+            m,
+            &mut findings,
+            inventory.as_ref().map(|l| &l.inventory),
+            now,
+        );
     }
     if let Some(l) = &inventory {
         // A bad inventory entry is an error of the run, like an unreadable file: reported,

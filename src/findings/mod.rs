@@ -92,6 +92,31 @@ pub struct Finding {
     pub identity: Option<crate::policy::IdentityRef>,
 }
 
+/// `first_seen` and `last_seen` of a secret from its git locations and the newest time a
+/// source saw its content still in a tree (`last`).
+pub fn seen_dates(
+    locations: &[Location],
+    last: Option<(i64, String)>,
+) -> (Option<String>, Option<String>) {
+    let first = locations
+        .iter()
+        .filter_map(|l| l.git.as_ref())
+        .min_by_key(|r| r.time);
+    let first_seen = first.map(|r| r.date.clone());
+    // A secret introduced later than it was last removed was re-added: the newest
+    // introduction then bounds last_seen from below.
+    let newest = locations
+        .iter()
+        .filter_map(|l| l.git.as_ref())
+        .max_by_key(|r| r.time);
+    let last_seen = match (last, newest) {
+        (Some(l), Some(n)) if n.time > l.0 => Some(n.date.clone()),
+        (Some(l), _) => Some(l.1),
+        (None, n) => n.map(|r| r.date.clone()),
+    };
+    (first_seen, last_seen)
+}
+
 /// Collects matches from any number of contents and paths, then groups them.
 #[derive(Default)]
 pub struct FindingsBuilder {
@@ -169,24 +194,7 @@ impl FindingsBuilder {
                 let rule = &rules.rules[ri];
                 g.locations.sort();
                 g.locations.dedup();
-                let first = g
-                    .locations
-                    .iter()
-                    .filter_map(|l| l.git.as_ref())
-                    .min_by_key(|r| r.time);
-                let first_seen = first.map(|r| r.date.clone());
-                // A secret introduced later than it was last removed was re-added: the newest
-                // introduction then bounds last_seen from below.
-                let newest = g
-                    .locations
-                    .iter()
-                    .filter_map(|l| l.git.as_ref())
-                    .max_by_key(|r| r.time);
-                let last_seen = match (g.last, newest) {
-                    (Some(l), Some(n)) if n.time > l.0 => Some(n.date.clone()),
-                    (Some(l), _) => Some(l.1),
-                    (None, n) => n.map(|r| r.date.clone()),
-                };
+                let (first_seen, last_seen) = seen_dates(&g.locations, g.last);
                 Finding {
                     rule_id: rule.id.clone(),
                     rule_name: rule.name.clone(),

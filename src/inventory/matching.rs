@@ -18,6 +18,8 @@ pub enum MatchedBy {
     Fingerprint,
     KeyId,
     Path,
+    /// A pipeline risk about a CI secret the identity lists in `ci_secrets`.
+    CiSecret,
 }
 
 impl MatchedBy {
@@ -26,6 +28,7 @@ impl MatchedBy {
             MatchedBy::Fingerprint => "fingerprint",
             MatchedBy::KeyId => "key_id",
             MatchedBy::Path => "path",
+            MatchedBy::CiSecret => "ci_secret",
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::policy::{IdentityAudit, State, StateKind};
 use crate::rules::Severity;
 
 /// Tokens the CI system issues per run: never registered, never stale.
-const ISSUED_PER_RUN: &[&str] = &["GITHUB_TOKEN", "CI_JOB_TOKEN"];
+pub(super) const ISSUED_PER_RUN: &[&str] = &["GITHUB_TOKEN", "CI_JOB_TOKEN"];
 
 /// `path:line job` for every pipeline read of one of the identity's CI secrets.
 pub fn references(m: &UsageMap, id: &Identity) -> Vec<String> {

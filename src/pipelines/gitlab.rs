@@ -165,3 +165,32 @@ pub fn ranges(docs: &[Node]) -> Ranges {
     }
     out
 }
+
+/// `include:` entries that name a file of this repository: `include: path.yml`, a list of
+/// paths, `- local: path.yml` maps (remote URLs, other projects, templates and components
+/// are not local).
+pub fn local_includes(docs: &[Node]) -> Vec<(String, super::yaml::Pos)> {
+    let mut out = Vec::new();
+    for d in docs {
+        let Some(inc) = d.get("include") else {
+            continue;
+        };
+        let items: Vec<&Node> = match inc {
+            Node::Seq { items, .. } => items.iter().collect(),
+            n => vec![n],
+        };
+        for i in items {
+            let local = match i {
+                Node::Scalar(s) => Some(s),
+                n => match n.get("local") {
+                    Some(Node::Scalar(s)) => Some(s),
+                    _ => None,
+                },
+            };
+            if let Some(s) = local.filter(|s| !s.value.contains("://")) {
+                out.push((s.value.clone(), s.pos));
+            }
+        }
+    }
+    out
+}

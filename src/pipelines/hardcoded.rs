@@ -12,7 +12,7 @@ use super::char_column;
 use super::github::strip_comment;
 use super::yaml::{Node, Scalar};
 use crate::detect::filters::Placeholders;
-use crate::findings::{Finding, Location, Secret};
+use crate::findings::{Finding, GitRef, Location, Presence, Secret};
 use crate::rules::{Confidence, Kind, Severity};
 
 pub const HARDCODED_RULE: &str = "pipeline-hardcoded-credential";
@@ -82,11 +82,14 @@ pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
         && !placeholders.is_placeholder(v.as_bytes())
 }
 
+/// The built-in placeholders, built once: git scans check every pipeline blob of a history.
+pub(super) static PLACEHOLDERS: LazyLock<Placeholders> = LazyLock::new(Placeholders::builtin);
+
 pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
-    let placeholders = Placeholders::builtin();
+    let placeholders = &*PLACEHOLDERS;
     let mut out = Vec::new();
     for d in docs {
-        walk(d, "", &placeholders, &mut out);
+        walk(d, "", placeholders, &mut out);
     }
     for (i, line) in text.lines().enumerate() {
         let code = strip_comment(line);
@@ -96,7 +99,7 @@ pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
         ] {
             for c in re.captures_iter(code) {
                 let m = c.get(1).expect("group 1");
-                if !literal(m.as_str(), &placeholders) {
+                if !literal(m.as_str(), placeholders) {
                     continue;
                 }
                 let column = char_column(line, m.start());
@@ -192,17 +195,29 @@ fn kind(key: &str) -> Kind {
     }
 }
 
-/// Hardcoded credentials as findings (grouped by secret like every finding), leaving out any
-/// secret a detection rule already reported on the same line.
+/// The hardcoded credentials of one pipeline file as one source saw it: a working-tree file,
+/// or a git blob at a path (with the commit that introduced it and where it still is).
+#[derive(Debug, Clone)]
+pub struct HardcodedHit {
+    pub path: String,
+    pub system: &'static str,
+    pub git: Option<GitRef>,
+    pub presence: Presence,
+    pub found: Vec<Hardcoded>,
+}
+
+/// Hardcoded credentials as findings (grouped by secret like every finding, git dates and
+/// presence as the detection rules' findings get them), leaving out any secret a detection
+/// rule already reported on the same line.
 pub fn to_findings(
-    files: &[(String, Vec<Hardcoded>)],
+    files: &[HardcodedHit],
     existing: &[Finding],
-    system_of: impl Fn(&str) -> Option<&'static str>,
     show_secrets: bool,
 ) -> Vec<Finding> {
-    let mut groups: BTreeMap<String, (Finding, &Hardcoded)> = BTreeMap::new();
-    for (path, hs) in files {
-        for h in hs {
+    let mut groups: BTreeMap<String, (Finding, Option<(i64, String)>)> = BTreeMap::new();
+    for hit in files {
+        let path = &hit.path;
+        for h in &hit.found {
             let fp = h.secret.fingerprint();
             let known = existing.iter().any(|f| {
                 f.fingerprint == fp
@@ -219,14 +234,12 @@ pub fn to_findings(
                 column: h.column,
                 end_line: h.line,
                 end_column: h.end_column,
-                git: None,
+                git: hit.git.clone(),
             };
             let e = groups.entry(fp.clone()).or_insert_with(|| {
                 let mut attributes = BTreeMap::new();
                 attributes.insert("key".to_string(), h.key.clone());
-                if let Some(s) = system_of(path) {
-                    attributes.insert("ci_system".to_string(), s.to_string());
-                }
+                attributes.insert("ci_system".to_string(), hit.system.to_string());
                 (
                     Finding {
                         rule_id: HARDCODED_RULE.into(),
@@ -247,17 +260,26 @@ pub fn to_findings(
                         verdicts: Vec::new(),
                         identity: None,
                     },
-                    h,
+                    None,
                 )
             });
             e.0.locations.push(loc);
+            if let Some(at) = hit.presence.at_head {
+                e.0.present_at_head = Some(e.0.present_at_head.unwrap_or(false) || at);
+            }
+            if let Some(l) = &hit.presence.last {
+                if e.1.as_ref().is_none_or(|cur| l.0 > cur.0) {
+                    e.1 = Some(l.clone());
+                }
+            }
         }
     }
     groups
         .into_values()
-        .map(|(mut f, _)| {
+        .map(|(mut f, last)| {
             f.locations.sort();
             f.locations.dedup();
+            (f.first_seen, f.last_seen) = crate::findings::seen_dates(&f.locations, last);
             f
         })
         .collect()

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use yaml::Pos;
 
-pub use hardcoded::{to_findings, Hardcoded, HARDCODED_RULE};
+pub use hardcoded::{to_findings, Hardcoded, HardcodedHit, HARDCODED_RULE};
 
 /// Version of the `nhiscan pipelines` JSON document.
 pub const USAGE_SCHEMA_VERSION: u32 = 1;
@@ -145,19 +145,60 @@ pub struct Analysis {
     pub hardcoded: Vec<Hardcoded>,
     pub risks: Vec<risks::Risk>,
     pub error: Option<PipelineError>,
+    /// Files this one includes (GitLab `include: local:`, Azure `template:`), to be analysed
+    /// as its system whatever their path looks like.
+    pub includes: Vec<Include>,
+}
+
+/// A local file a pipeline includes, and where it says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// Relative to the scan root, `/`-separated, normalised.
+    pub target: String,
+    pub system: &'static str,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// Understand the config at `path` (relative), given its text. Never panics: a file that is
 /// not YAML yields an error with its position (the plain-text scan still covers it).
 pub fn analyze(path: &str, text: &str) -> Analysis {
-    let Some(system) = system_of(path) else {
-        return Analysis::default();
-    };
+    match system_of(path) {
+        Some(system) => analyze_as(path, text, system),
+        None => Analysis::default(),
+    }
+}
+
+/// Only the hardcoded credentials of a config of `system` (what git scans need: no usage map,
+/// no risks), or where it is not YAML.
+pub fn hardcoded_in(
+    path: &str,
+    text: &str,
+    system: &'static str,
+) -> Result<Vec<Hardcoded>, PipelineError> {
+    if system == others::JENKINS {
+        return Ok(others::jenkins(path, text).1);
+    }
+    match yaml::parse(text) {
+        Ok(docs) => Ok(hardcoded::find(text, &docs)),
+        Err(e) => Err(PipelineError {
+            path: path.to_string(),
+            line: e.pos.line,
+            column: e.pos.column,
+            message: format!("invalid YAML: {}", e.message),
+        }),
+    }
+}
+
+/// [`analyze`] as the config of `system`, whatever the path looks like (an included file).
+pub fn analyze_as(path: &str, text: &str, system: &'static str) -> Analysis {
     if system == others::JENKINS {
         let (p, hardcoded) = others::jenkins(path, text);
+        let risks = risks::other_systems(&p, &[], system, text);
         return Analysis {
             pipeline: Some(p),
             hardcoded,
+            risks,
             ..Default::default()
         };
     }
@@ -219,17 +260,120 @@ pub fn analyze(path: &str, text: &str) -> Analysis {
         }
     }
     let hardcoded = hardcoded::find(text, &docs);
-    let risks = if system == github::SYSTEM {
-        risks::github(&pipeline, &docs, system, text)
-    } else {
-        Vec::new()
+    let risks = match system {
+        github::SYSTEM => risks::github(&pipeline, &docs, system, text),
+        // A composite action's secrets arrive as inputs: the calling workflow is checked.
+        github::COMPOSITE => Vec::new(),
+        _ => risks::other_systems(&pipeline, &docs, system, text),
     };
+    let includes = match system {
+        gitlab::SYSTEM => gitlab::local_includes(&docs),
+        others::AZURE => others::azure_templates(&docs),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter_map(|(target, at)| {
+        Some(Include {
+            target: resolve_include(path, &target, system)?,
+            system,
+            line: at.line,
+            column: at.column,
+        })
+    })
+    .collect();
     Analysis {
         pipeline: Some(pipeline),
         hardcoded,
         risks,
         error: None,
+        includes,
     }
+}
+
+/// The scan-root-relative path of an included file: GitLab local includes are relative to
+/// the repository root; Azure templates to the including file, or to the root with a leading
+/// `/`. `None` for what is not a plain local path (templates from other repositories
+/// `file@alias`, template expressions, wildcards, paths that climb out of the root).
+fn resolve_include(from: &str, target: &str, system: &str) -> Option<String> {
+    let t = target.trim();
+    if t.is_empty() || t.contains("${{") || t.contains('*') || t.contains('$') {
+        return None;
+    }
+    if system == others::AZURE && t.contains('@') {
+        return None;
+    }
+    let joined = if system == gitlab::SYSTEM || t.starts_with('/') {
+        t.trim_start_matches('/').to_string()
+    } else {
+        match from.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{t}"),
+            None => t.to_string(),
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Follow the includes of analysed pipelines: every included file not analysed yet is read
+/// (through `read`, which returns `None` for a path the scan must not read) and analysed as
+/// the including file's system, and so on. Each file is analysed once, so cycles end; an
+/// include of a missing file is an error at the `include`/`template` line of the includer.
+pub fn follow_includes(
+    analyses: &mut Vec<(String, Analysis)>,
+    read: &dyn Fn(&str) -> Option<std::io::Result<Vec<u8>>>,
+) {
+    let mut known: std::collections::HashSet<String> =
+        analyses.iter().map(|(p, _)| p.clone()).collect();
+    let mut todo: Vec<(String, Include)> = analyses
+        .iter()
+        .flat_map(|(p, a)| a.includes.iter().map(move |i| (p.clone(), i.clone())))
+        .collect();
+    todo.sort_by(|a, b| (&a.0, a.1.line, a.1.column).cmp(&(&b.0, b.1.line, b.1.column)));
+    todo.reverse();
+    while let Some((from, inc)) = todo.pop() {
+        if !known.insert(inc.target.clone()) {
+            continue;
+        }
+        match read(&inc.target) {
+            None => {}
+            Some(Ok(bytes)) => {
+                let a = analyze_as(&inc.target, &String::from_utf8_lossy(&bytes), inc.system);
+                for i in a.includes.iter().rev() {
+                    todo.push((inc.target.clone(), i.clone()));
+                }
+                analyses.push((inc.target.clone(), a));
+            }
+            Some(Err(e)) => {
+                let message = if e.kind() == std::io::ErrorKind::NotFound {
+                    format!("included file {} not found", inc.target)
+                } else {
+                    format!("included file {} cannot be read: {e}", inc.target)
+                };
+                analyses.push((
+                    from.clone(),
+                    Analysis {
+                        error: Some(PipelineError {
+                            path: from,
+                            line: inc.line,
+                            column: inc.column,
+                            message,
+                        }),
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
+    }
+    analyses.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
 /// Give each secret reference to the innermost step or job whose text holds it.
@@ -425,7 +569,7 @@ impl UsageMap {
 
 /// Every pipeline config below `root` (honouring the ignore files like the scan does), read
 /// and analysed. Used by `nhiscan pipelines`; the scan analyses the files its walk reads.
-pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec<Hardcoded>)>) {
+pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<HardcodedHit>) {
     let mut wb = ignore::WalkBuilder::new(root);
     wb.hidden(false)
         .require_git(false)
@@ -463,6 +607,7 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
             }),
         }
     }
+    follow_includes(&mut analyses, &|rel| Some(std::fs::read(root.join(rel))));
     collect(analyses, errors)
 }
 
@@ -470,19 +615,25 @@ pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<(String, Vec
 pub fn collect(
     analyses: Vec<(String, Analysis)>,
     mut errors: Vec<PipelineError>,
-) -> (UsageMap, Vec<(String, Vec<Hardcoded>)>) {
+) -> (UsageMap, Vec<HardcodedHit>) {
     let mut pipelines = Vec::new();
     let mut risks = Vec::new();
     let mut hard = Vec::new();
     for (rel, a) in analyses {
+        if !a.hardcoded.is_empty() {
+            hard.push(HardcodedHit {
+                path: rel,
+                system: a.pipeline.as_ref().map_or("", |p| p.system),
+                git: None,
+                presence: Default::default(),
+                found: a.hardcoded,
+            });
+        }
         pipelines.extend(a.pipeline);
         errors.extend(a.error);
         risks.extend(a.risks);
-        if !a.hardcoded.is_empty() {
-            hard.push((rel, a.hardcoded));
-        }
     }
-    hard.sort_by(|a, b| a.0.cmp(&b.0));
+    hard.sort_by(|a, b| a.path.cmp(&b.path));
     (UsageMap::new(pipelines, risks, errors), hard)
 }
 
@@ -529,7 +680,27 @@ pub fn scan_into(
     show_secrets: bool,
 ) -> UsageMap {
     let (map, hard) = collect(analyses, Vec::new());
-    let extra = to_findings(&hard, findings, system_of, show_secrets);
+    add_hardcoded(&hard, findings, show_secrets);
+    for e in &map.errors {
+        errors.push(crate::sources::ScanError {
+            path: format!("{}:{}:{}", e.path, e.line, e.column),
+            message: e.message.clone(),
+        });
+        stats.errors += 1;
+    }
+    errors.sort();
+    map
+}
+
+/// Add hardcoded pipeline credentials to the findings of a scan (working tree or git), in the
+/// findings' stable order. Git scans see only hardcoded credentials: risks and the usage map
+/// describe the pipelines as they are now, so they come from working-tree scans alone.
+pub fn add_hardcoded(
+    hits: &[HardcodedHit],
+    findings: &mut Vec<crate::findings::Finding>,
+    show_secrets: bool,
+) {
+    let extra = to_findings(hits, findings, show_secrets);
     if !extra.is_empty() {
         findings.extend(extra);
         findings.sort_by(|a, b| {
@@ -540,15 +711,6 @@ pub fn scan_into(
                 .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         });
     }
-    for e in &map.errors {
-        errors.push(crate::sources::ScanError {
-            path: format!("{}:{}:{}", e.path, e.line, e.column),
-            message: e.message.clone(),
-        });
-        stats.errors += 1;
-    }
-    errors.sort();
-    map
 }
 
 /// Risky patterns as findings: fingerprinted by rule, path, job and subject (never by line,
@@ -602,12 +764,25 @@ pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
 }
 
 /// Add the risky patterns to judged findings (they are not credentials: no verdicts), keeping
-/// the findings' stable order.
-pub fn add_risks(map: &UsageMap, findings: &mut Vec<crate::findings::Finding>) {
+/// the findings' stable order. With an inventory, a risk about CI secrets is tied to the
+/// identity whose `ci_secrets` list them (`matched_by: ci_secret`), or says which of them no
+/// identity registers.
+pub fn add_risks(
+    map: &UsageMap,
+    findings: &mut Vec<crate::findings::Finding>,
+    inventory: Option<&crate::inventory::Inventory>,
+    now: jiff::civil::Date,
+) {
     if map.risks.is_empty() {
         return;
     }
-    findings.extend(risk_findings(&map.risks));
+    let mut extra = risk_findings(&map.risks);
+    if let Some(inv) = inventory {
+        for (f, r) in extra.iter_mut().zip(&map.risks) {
+            tie_to_inventory(f, &r.secrets, inv, now);
+        }
+    }
+    findings.extend(extra);
     findings.sort_by(|a, b| {
         a.locations
             .first()
@@ -615,4 +790,115 @@ pub fn add_risks(map: &UsageMap, findings: &mut Vec<crate::findings::Finding>) {
             .then_with(|| a.rule_id.cmp(&b.rule_id))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
+}
+
+/// Join a risk finding to the identities that list its CI secrets.
+fn tie_to_inventory(
+    f: &mut crate::findings::Finding,
+    names: &[String],
+    inv: &crate::inventory::Inventory,
+    now: jiff::civil::Date,
+) {
+    let names: Vec<&String> = names
+        .iter()
+        .filter(|n| !audit::ISSUED_PER_RUN.contains(&n.as_str()))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let owners = |n: &str| -> Vec<usize> {
+        (0..inv.identities.len())
+            .filter(|&i| inv.identities[i].matchers.ci_secrets.iter().any(|c| c == n))
+            .collect()
+    };
+    let mut ids: Vec<usize> = names.iter().flat_map(|n| owners(n)).collect();
+    ids.sort();
+    ids.dedup();
+    let unregistered: Vec<&str> = names
+        .iter()
+        .filter(|n| owners(n).is_empty())
+        .map(|n| n.as_str())
+        .collect();
+    let list: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+    f.attributes
+        .insert("ci_secrets".to_string(), list.join(", "));
+    if !unregistered.is_empty() {
+        f.attributes.insert(
+            "unregistered_ci_secrets".to_string(),
+            unregistered.join(", "),
+        );
+    }
+    match ids.as_slice() {
+        [i] => {
+            let id = &inv.identities[*i];
+            let mut r = crate::policy::IdentityRef::new(id, crate::inventory::MatchedBy::CiSecret);
+            r.age_days = crate::policy::age_basis(id, None)
+                .map(|b| crate::policy::days_between(b.date(), now));
+            f.identity = Some(r);
+        }
+        [] => {}
+        many => {
+            // Several identities: named, never attributed by guess.
+            let names: Vec<&str> = many
+                .iter()
+                .map(|&i| inv.identities[i].id.as_str())
+                .collect();
+            f.attributes
+                .insert("ci_secret_identities".to_string(), names.join(", "));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_paths_resolve_from_the_root_or_the_includer() {
+        let gl = gitlab::SYSTEM;
+        let az = others::AZURE;
+        assert_eq!(
+            resolve_include(".gitlab-ci.yml", "/ci/a.yml", gl).as_deref(),
+            Some("ci/a.yml")
+        );
+        // GitLab local includes are relative to the repository root, not the includer.
+        assert_eq!(
+            resolve_include("ci/a.yml", "ci/b.yml", gl).as_deref(),
+            Some("ci/b.yml")
+        );
+        assert_eq!(
+            resolve_include("templates/job.yml", "../steps/s.yml", az).as_deref(),
+            Some("steps/s.yml")
+        );
+        assert_eq!(
+            resolve_include("templates/job.yml", "/s.yml", az).as_deref(),
+            Some("s.yml")
+        );
+        assert_eq!(
+            resolve_include("a.yml", "./b/./c.yml", az).as_deref(),
+            Some("b/c.yml")
+        );
+        for (from, t, sys) in [
+            ("a.yml", "../../etc/passwd", az),
+            ("a.yml", "steps.yml@tools", az),
+            ("a.yml", "${{ parameters.t }}", az),
+            (".gitlab-ci.yml", "ci/*.yml", gl),
+            (".gitlab-ci.yml", "", gl),
+        ] {
+            assert_eq!(resolve_include(from, t, sys), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn hardcoded_only_for_git_blobs() {
+        let found = hardcoded_in(
+            "x.yml",
+            "test:\n  variables:\n    DB_PASSWORD: Zx-lit3ral-19\n",
+            gitlab::SYSTEM,
+        )
+        .unwrap();
+        assert_eq!((found.len(), found[0].line, found[0].column), (1, 3, 18));
+        let err = hardcoded_in("x.yml", "a: [\n", gitlab::SYSTEM).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"), "{err:?}");
+    }
 }

@@ -276,7 +276,7 @@ fn contexts(n: &Node, out: &mut Vec<(String, Pos)>) {
 pub fn jenkins(path: &str, text: &str) -> (Pipeline, Vec<Hardcoded>) {
     let mut refs = Vec::new();
     let mut hard = Vec::new();
-    let placeholders = crate::detect::filters::Placeholders::builtin();
+    let placeholders = &*super::hardcoded::PLACEHOLDERS;
     for (i, line) in text.lines().enumerate() {
         let code = line.split("//").next().unwrap_or(line);
         for c in JENKINS_CRED.captures_iter(code) {
@@ -290,7 +290,7 @@ pub fn jenkins(path: &str, text: &str) -> (Pipeline, Vec<Hardcoded>) {
         if let Some(c) = JENKINS_ASSIGN.captures(code) {
             let (k, v) = (c.get(1).expect("key"), c.get(2).expect("value"));
             if super::hardcoded::secret_key(k.as_str())
-                && super::hardcoded::literal(v.as_str(), &placeholders)
+                && super::hardcoded::literal(v.as_str(), placeholders)
             {
                 let column = char_column(line, v.start());
                 hard.push(Hardcoded {
@@ -344,6 +344,26 @@ pub fn context_jobs(docs: &[Node]) -> Vec<(String, Pos)> {
                 }
             }
         }
+    }
+    out
+}
+
+/// Every Azure Pipelines `template:` reference (stages, jobs, steps, variables, `extends:`).
+pub fn azure_templates(docs: &[Node]) -> Vec<(String, Pos)> {
+    fn walk(n: &Node, out: &mut Vec<(String, Pos)>) {
+        for (k, v) in n.entries() {
+            match v {
+                Node::Scalar(s) if k.value == "template" => out.push((s.value.clone(), s.pos)),
+                _ => walk(v, out),
+            }
+        }
+        for i in n.items() {
+            walk(i, out);
+        }
+    }
+    let mut out = Vec::new();
+    for d in docs {
+        walk(d, &mut out);
     }
     out
 }

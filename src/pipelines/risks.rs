@@ -1,9 +1,32 @@
-//! Risky pipeline patterns (GitHub Actions), each with its OWASP NHI Top 10 risk and a fix:
-//! long-lived cloud keys where OIDC is available, secrets handed to actions not pinned to a
-//! commit, untrusted checkouts next to secrets, secrets on command lines, broad permissions
-//! next to secrets, and one secret shared by production and non-production environments.
+//! Risky pipeline patterns, each with its OWASP NHI Top 10 risk and a fix: long-lived cloud
+//! keys where OIDC is available, secrets handed to third-party code not pinned to a commit,
+//! untrusted checkouts next to secrets, secrets on command lines, broad permissions next to
+//! secrets, and one secret shared by production and non-production environments.
+//!
+//! GitHub Actions workflows get every check (here). The other systems (`risks/other.rs`) get those
+//! that mean something there:
+//!
+//! | check | where |
+//! | --- | --- |
+//! | long-lived cloud key | GitLab (no `id_tokens:`), CircleCI (orb logins without `role_arn` / `use_oidc`, no `$CIRCLE_OIDC_TOKEN`), Bitbucket (no `oidc: true`), Azure (service-principal secrets, `az login --service-principal -p`) |
+//! | secret in a command | every system: GitLab, CircleCI, Bitbucket, Buildkite, Drone/Woodpecker and Azure scripts, Jenkins `sh`/`bat` with `credentials()`-bound variables |
+//! | unpinned third-party code with secrets | GitLab `include: project:` / `remote:` / `component:`, CircleCI orbs, Bitbucket pipes |
+//! | shared across environments | every system (from the usage map) |
+//!
+//! Skipped, because the system has no such thing in its config: untrusted checkouts
+//! (GitHub's `pull_request_target` / `workflow_run` run fork code with the base repository's
+//! secrets; GitLab, Bitbucket and Azure do not hand secrets to fork pipelines by config, and
+//! nothing in their YAML turns that on) and broad permissions (only GitHub declares the job
+//! token's scopes in the pipeline; elsewhere they are project settings). Drone, Woodpecker,
+//! Buildkite and Jenkins have no built-in OIDC in their config to recommend, so no long-lived
+//! key check; they do not pull third-party code by reference either (plugins and images are
+//! outside this check). Composite actions get no risks of their own: their secrets arrive as
+//! inputs, and the calling workflow is checked.
 
 use serde::Serialize;
+
+mod other;
+pub use other::check as other_systems;
 
 use super::github;
 use super::yaml::{Node, Pos};
@@ -24,6 +47,9 @@ pub struct Risk {
     pub subject: String,
     pub message: String,
     pub fix: String,
+    /// The CI secrets it is about, by name (joined to the inventory's `ci_secrets`).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 pub const LONG_LIVED_KEY: &str = "pipeline-long-lived-cloud-key";
@@ -62,7 +88,21 @@ impl Ctx<'_> {
             subject,
             message,
             fix: fix.to_string(),
+            secrets: Vec::new(),
         });
+    }
+
+    /// Name the CI secrets the last risk pushed is about.
+    fn about<'s>(&mut self, names: impl IntoIterator<Item = &'s str>) {
+        if let Some(r) = self.out.last_mut() {
+            r.secrets = names
+                .into_iter()
+                .filter(|n| *n != "GITHUB_TOKEN")
+                .map(str::to_string)
+                .collect();
+            r.secrets.sort();
+            r.secrets.dedup();
+        }
     }
 }
 
@@ -126,6 +166,7 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                     format!("`{action}` is given a long-lived cloud key although the provider supports OIDC workload identity (NHI7, NHI4)"),
                     "grant `id-token: write` and use `role-to-assume` (AWS), `workload_identity_provider` (GCP) or a federated `client-id` (Azure); then delete the static key",
                 );
+                cx.about(step.secrets.iter().map(|r| r.name.as_str()));
             }
             if !uses.is_empty() && !pinned(uses) && !first_party(uses) && !step.secrets.is_empty() {
                 let at = match sn.get("uses") {
@@ -143,6 +184,7 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                     format!("secrets {} are passed to `{uses}`, a third-party action not pinned to a commit SHA", names.join(", ")),
                     "pin the action to a full 40-character commit SHA (keep the tag in a comment) and review its updates",
                 );
+                cx.about(names);
             }
             if untrusted_trigger && secrets && action == "actions/checkout" {
                 if let Some(r) = with.and_then(|w| w.get("ref")) {
@@ -200,6 +242,8 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                         format!("`{name}` holds a secret and is echoed or written to a file in `run:`"),
                         "do not print or write secrets; pass them to the tool that needs them through its environment",
                     );
+                    let from = secret_names(&envs_of(docs, node, sn), &name);
+                    cx.about(from.iter().map(String::as_str));
                 }
                 for r in step.secrets.iter().filter(|r| in_range(r, start, end)) {
                     cx.push(
@@ -215,6 +259,7 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                         format!("secret {} is interpolated into a `run:` command line, where it can reach logs, files and the process list", r.name),
                         "pass it to the step through `env:` and read it from the environment; never echo it or write it to files",
                     );
+                    cx.about([r.name.as_str()]);
                 }
             }
         }
@@ -240,10 +285,38 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                     "a job that reads secrets runs with `write-all` or default (unrestricted) token permissions".into(),
                     "declare `permissions:` with the least access the job needs (e.g. `contents: read`)",
                 );
+                cx.about(
+                    job.secrets
+                        .iter()
+                        .chain(job.steps.iter().flat_map(|s| &s.secrets))
+                        .map(|r| r.name.as_str()),
+                );
             }
         }
     }
     cx.out
+}
+
+/// The `env:` maps a step's script sees: the workflow's, the job's and the step's own.
+fn envs_of<'a>(docs: &'a [Node], job: &'a Node, step: &'a Node) -> Vec<&'a Node> {
+    [
+        docs.iter().find_map(|d| d.get("env")),
+        job.get("env"),
+        step.get("env"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The secrets an environment variable of those maps takes its value from.
+fn secret_names(envs: &[&Node], var: &str) -> Vec<String> {
+    envs.iter()
+        .flat_map(|e| e.entries())
+        .filter(|(k, _)| k.value == var)
+        .filter_map(|(_, v)| v.str())
+        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .collect()
 }
 
 fn in_range(r: &SecretRef, start: Pos, end: Pos) -> bool {
@@ -288,6 +361,7 @@ pub fn shared_across_environments(
                     p.environment.as_deref().unwrap_or("")
                 ),
                 fix: "give each environment its own credential (environment-scoped secrets), so a non-production leak cannot reach production".into(),
+                secrets: vec![name.clone()],
             });
         }
     }

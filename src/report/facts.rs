@@ -28,6 +28,23 @@ pub fn identity(f: &Finding) -> Identity {
     }
 }
 
+/// What the inventory says about the CI secrets a pipeline risk is about, beyond the identity
+/// it was tied to: those no identity registers, and those several identities claim.
+pub fn ci_secret_notes(f: &Finding) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(n) = f.attributes.get("unregistered_ci_secrets") {
+        out.push(format!(
+            "unregistered CI secret {n}: no inventory identity lists it in `ci_secrets`"
+        ));
+    }
+    if let Some(ids) = f.attributes.get("ci_secret_identities") {
+        out.push(format!(
+            "its CI secrets are listed by several identities ({ids}): not attributed"
+        ));
+    }
+    out
+}
+
 /// The owner, or a dash, for tables and messages.
 pub fn owner_text(i: &Identity) -> String {
     i.owner.clone().unwrap_or_else(|| "unknown".to_string())

@@ -323,7 +323,20 @@ fn secret_items(report: &Report, opts: &SarifOptions) -> Vec<Item> {
                 text.push_str("; verdict ");
                 text.push_str(&verdict_sentence(f, v));
             }
-            None => text.push('.'),
+            None => {
+                text.push('.');
+                // A pipeline risk tied to an identity through its CI secrets.
+                let id = facts::identity(f);
+                if let Some(i) = &id.id {
+                    text.push_str(&format!(
+                        " Owner: {} (identity `{i}`).",
+                        facts::owner_text(&id)
+                    ));
+                }
+            }
+        }
+        for n in facts::ci_secret_notes(f) {
+            text.push_str(&format!(" {}{}.", n[..1].to_uppercase(), &n[1..]));
         }
         if f.locations.len() > 1 {
             text.push_str(&format!(

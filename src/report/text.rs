@@ -102,6 +102,9 @@ fn governance(f: &Finding, style: Style, w: &mut impl Write) -> std::io::Result<
             who.join(", ")
         )?;
     }
+    for n in super::facts::ci_secret_notes(f) {
+        writeln!(w, "               {n}")?;
+    }
     for v in &f.verdicts {
         writeln!(
             w,

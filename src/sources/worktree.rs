@@ -80,7 +80,24 @@ pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, Worktree
     }
     out.occurrences.sort();
     out.errors.sort();
-    out.pipelines.sort_by(|a, b| a.0.cmp(&b.0));
+    // Included pipeline files are understood as their includer's system, wherever they live
+    // (the walk classified files by path only). A path the allowlist excludes is never read.
+    let read = |rel: &str| -> Option<std::io::Result<Vec<u8>>> {
+        if opts
+            .path_allowlist
+            .as_ref()
+            .is_some_and(|g| g.is_match(rel))
+        {
+            return None;
+        }
+        let path = opts.root.join(rel);
+        // Too large for the scan is too large to follow.
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > opts.max_file_size) {
+            return None;
+        }
+        Some(std::fs::read(path))
+    };
+    crate::pipelines::follow_includes(&mut out.pipelines, &read);
     Ok(out)
 }
 

@@ -12,6 +12,7 @@ mod github;
 mod hook;
 mod inventory;
 mod pipelines;
+mod pipelines_more;
 mod redaction;
 mod reports;
 mod rules;

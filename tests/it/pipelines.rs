@@ -148,6 +148,8 @@ fn gitlab_ci_hardcoded_credentials_exact_positions() {
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 5, 23),
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 7, 12),
             ("pipeline-hardcoded-credential", ".gitlab-ci.yml", 23, 24),
+            ("pipeline-secret-in-command", ".gitlab-ci.yml", 15, 29),
+            ("pipeline-secret-in-command", ".gitlab-ci.yml", 26, 34),
             (
                 "pipeline-secret-shared-across-environments",
                 ".gitlab-ci.yml",
@@ -228,6 +230,8 @@ fn references_and_placeholders_are_not_credentials() {
     );
 }
 
+const COMMAND_LINE_FIX: &str = "let the tool read it from its environment variable (or stdin, e.g. `--password-stdin`) instead of passing it as an argument";
+
 const SHARED_FIX: &str = "give each environment its own credential (environment-scoped secrets), so a non-production leak cannot reach production";
 
 #[test]
@@ -290,11 +294,21 @@ fn gitlab_usage_map_exact_json() {
              "job": "deploy-production", "subject": "DEPLOY_USER",
              "message": "secret DEPLOY_USER is used by the `production` and the `staging` environments",
              "fix": SHARED_FIX},
+            {"rule_id": "pipeline-secret-in-command", "severity": "warning",
+             "owasp": "NHI2", "path": ".gitlab-ci.yml", "line": 15, "column": 29,
+             "job": ".deploy-template", "subject": "DEPLOY_PASSWORD",
+             "message": "secret DEPLOY_PASSWORD is expanded onto a command line in a script, where it can reach logs, the process list and shell history",
+             "fix": COMMAND_LINE_FIX},
             {"rule_id": "pipeline-secret-shared-across-environments", "severity": "warning",
              "owasp": "NHI8", "path": ".gitlab-ci.yml", "line": 15, "column": 29,
              "job": "deploy-production", "subject": "DEPLOY_PASSWORD",
              "message": "secret DEPLOY_PASSWORD is used by the `production` and the `staging` environments",
-             "fix": SHARED_FIX}
+             "fix": SHARED_FIX},
+            {"rule_id": "pipeline-secret-in-command", "severity": "warning",
+             "owasp": "NHI2", "path": ".gitlab-ci.yml", "line": 26, "column": 34,
+             "job": "test", "subject": "TEST_DB_PASSWORD",
+             "message": "secret TEST_DB_PASSWORD is expanded onto a command line in a script, where it can reach logs, the process list and shell history",
+             "fix": COMMAND_LINE_FIX}
         ],
         "errors": []
     });
@@ -631,6 +645,15 @@ fn circleci_drone_jenkins_azure_bitbucket() {
             ),
             ("pipeline-hardcoded-credential", ".drone.yml", 17, 20),
             ("pipeline-hardcoded-credential", "Jenkinsfile", 5, 20),
+            // Static AWS keys handed to a pipe, in a step without `oidc: true`.
+            (
+                "pipeline-long-lived-cloud-key",
+                "bitbucket-pipelines.yml",
+                10,
+                38
+            ),
+            ("pipeline-secret-in-command", ".circleci/config.yml", 25, 38),
+            ("pipeline-secret-in-command", "azure-pipelines.yml", 5, 29),
         ])
     );
     let out = run_in(&fixture("others"), &["pipelines", ".", "-f", "json"]);

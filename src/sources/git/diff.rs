@@ -139,6 +139,17 @@ pub fn scan(
             opts.max_file_size,
             &mut tally,
         );
+        let presence = Presence {
+            at_head: Some(true),
+            last: Some((head_meta.time.seconds, super::format_time(head_meta.time))),
+        };
+        if let Some(mut p) =
+            super::pipeline_added(repo, old, new, &path, opts.max_file_size, &mut tally)
+        {
+            p.git = Some(git.clone());
+            p.presence = presence.clone();
+            out.pipelines.push(p);
+        }
         if matches.is_empty() {
             continue;
         }
@@ -146,10 +157,7 @@ pub fn scan(
         out.hits.push(Hit {
             path,
             git: Some(git.clone()),
-            presence: Presence {
-                at_head: Some(true),
-                last: Some((head_meta.time.seconds, super::format_time(head_meta.time))),
-            },
+            presence,
             matches,
         });
     }
@@ -260,6 +268,17 @@ fn commits_added(
                 continue;
             }
             let matches = scan_added(repo, engine, old, new, &path, opts.max_file_size, tally);
+            if let Some(mut p) =
+                super::pipeline_added(repo, old, new, &path, opts.max_file_size, tally)
+            {
+                let present = head_files.contains(&new);
+                p.git = Some(git.clone());
+                p.presence = Presence {
+                    at_head: Some(present),
+                    last: present.then(|| (head_time.seconds, super::format_time(head_time))),
+                };
+                out.pipelines.push(p);
+            }
             for m in matches {
                 let present = match at_head {
                     Some(set) => set.contains(&(m.rule, m.secret.clone())),

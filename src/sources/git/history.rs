@@ -236,6 +236,16 @@ pub fn scan(
             });
         }
     }
+    // Pipeline configs: each unique blob also gets the hardcoded-credential check.
+    out.pipelines = super::pipelines_in_history(
+        repo,
+        blobs
+            .iter()
+            .map(|(id, e)| (*id, e.paths.as_slice(), e.removed)),
+        &|ci| commits[ci as usize].meta.git_ref(),
+        (&head_blobs, head_time),
+        opts.max_file_size,
+    );
     out.stats = tally.stats;
     out.errors = tally.errors;
     Ok(out)

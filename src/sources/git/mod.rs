@@ -71,6 +71,8 @@ pub struct GitScanned {
     /// Things the user should know that are not errors, e.g. the part of history a shallow
     /// clone hides and how to fetch it.
     pub notes: Vec<String>,
+    /// Hardcoded credentials of pipeline configs (added lines only in diff modes).
+    pub pipelines: Vec<crate::pipelines::HardcodedHit>,
 }
 
 /// Fatal git errors (exit 2): no repository, a revision that does not resolve.
@@ -107,6 +109,8 @@ pub fn scan(engine: &Engine, opts: &GitOptions, mode: &GitMode) -> Result<GitSca
     };
     out.errors.sort();
     out.hits
+        .sort_by(|a, b| (&a.path, &a.git).cmp(&(&b.path, &b.git)));
+    out.pipelines
         .sort_by(|a, b| (&a.path, &a.git).cmp(&(&b.path, &b.git)));
     Ok(out)
 }
@@ -353,6 +357,105 @@ pub(crate) fn scan_added(
         .map(|t| t.0)
         .unwrap_or_default();
     on_added_lines(matches, &added_lines(&old_text, &text))
+}
+
+/// When `path` is a pipeline config: the hardcoded credentials of blob `new` on the lines
+/// turning `old` (or nothing) into it adds. The caller sets the commit and presence. A config
+/// that is not valid YAML is an error at its position (the rules still scanned its text).
+pub(crate) fn pipeline_added(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: ObjectId,
+    path: &str,
+    max_file_size: u64,
+    tally: &mut Tally,
+) -> Option<crate::pipelines::HardcodedHit> {
+    let system = crate::pipelines::system_of(path)?;
+    // Size, binary and missing-object problems were counted when the rules read this blob.
+    let mut scratch = Tally::default();
+    let mut new_buf = Vec::new();
+    let (text, _, _) = read_text(repo, new, path, max_file_size, &mut scratch, &mut new_buf)?;
+    let mut found =
+        match crate::pipelines::hardcoded_in(path, &String::from_utf8_lossy(&text), system) {
+            Ok(f) => f,
+            Err(e) => {
+                tally.error(format!("{}:{}:{}", e.path, e.line, e.column), e.message);
+                return None;
+            }
+        };
+    if let Some(old) = old {
+        let mut old_buf = Vec::new();
+        let old_text = read_text(repo, old, path, u64::MAX, &mut scratch, &mut old_buf)
+            .map(|t| t.0)
+            .unwrap_or_default();
+        let added = added_lines(&old_text, &text);
+        found.retain(|h| added.get(h.line - 1).copied().unwrap_or(false));
+    }
+    (!found.is_empty()).then(|| crate::pipelines::HardcodedHit {
+        path: path.to_string(),
+        system,
+        git: None,
+        presence: Presence::default(),
+        found,
+    })
+}
+
+/// The history's part: every unique pipeline blob (by the paths it was introduced at) gets
+/// the hardcoded-credential check, attributed to each path's introducing commit, with the
+/// blob's presence at HEAD. `blobs` yields (blob, paths with commit index, time removed).
+pub(crate) fn pipelines_in_history<'a>(
+    repo: &gix::Repository,
+    blobs: impl Iterator<Item = (ObjectId, &'a [(String, u32)], Option<i64>)>,
+    commit_ref: &dyn Fn(u32) -> GitRef,
+    head: (
+        &std::collections::HashSet<ObjectId>,
+        Option<gix::date::Time>,
+    ),
+    max_file_size: u64,
+) -> Vec<crate::pipelines::HardcodedHit> {
+    let mut out = Vec::new();
+    let mut scratch = Tally::default();
+    let mut buf = Vec::new();
+    for (id, paths, removed) in blobs {
+        if !paths
+            .iter()
+            .any(|(p, _)| crate::pipelines::system_of(p).is_some())
+        {
+            continue;
+        }
+        let Some((text, _, _)) =
+            read_text(repo, id, "pipeline", max_file_size, &mut scratch, &mut buf)
+        else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&text);
+        let at_head = head.0.contains(&id);
+        let last = if at_head {
+            head.1.map(|t| (t.seconds, format_time(t)))
+        } else {
+            removed.map(|r| (r, format_time(gix::date::Time::new(r, 0))))
+        };
+        for (path, ci) in paths {
+            let Some(system) = crate::pipelines::system_of(path) else {
+                continue;
+            };
+            let found = crate::pipelines::hardcoded_in(path, &text, system).unwrap_or_default();
+            if found.is_empty() {
+                continue;
+            }
+            out.push(crate::pipelines::HardcodedHit {
+                path: path.clone(),
+                system,
+                git: Some(commit_ref(*ci)),
+                presence: Presence {
+                    at_head: Some(at_head),
+                    last: last.clone(),
+                },
+                found,
+            });
+        }
+    }
+    out
 }
 
 /// Every blob of a tree (regular and executable files; links and submodules are not content).

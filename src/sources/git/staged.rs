@@ -50,6 +50,14 @@ pub fn scan(
             opts.max_file_size,
             &mut tally,
         );
+        out.pipelines.extend(super::pipeline_added(
+            repo,
+            old,
+            entry.id,
+            &path,
+            opts.max_file_size,
+            &mut tally,
+        ));
         if !matches.is_empty() {
             out.hits.push(Hit {
                 path,
