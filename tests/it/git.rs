@@ -247,8 +247,18 @@ fn pr_range_reports_only_what_head_adds_on_the_right_line() {
         assert_eq!(j["scan"]["source"], "diff");
         let fs = findings(&j);
         assert_eq!(fs.len(), 1, "{range}: {j}");
-        assert_eq!(places(&fs[0]), vec![("b.py".into(), 3, c4.clone())]);
+        // Dated to the commit of the range that introduced it, not to HEAD (c4).
+        assert_ne!(head, c4);
+        assert_eq!(places(&fs[0]), vec![("b.py".into(), 3, head.clone())]);
         assert_eq!(fs[0]["locations"][0]["column"], 8);
+        assert!(
+            fs[0]["first_seen"]
+                .as_str()
+                .unwrap()
+                .starts_with("2024-01-02"),
+            "{range}: {}",
+            fs[0]
+        );
         assert_eq!(fs[0]["present_at_head"], true);
     }
 

@@ -161,6 +161,7 @@ pub fn scan(
             matches,
         });
     }
+    out.hits = date_hits(repo, head, base, std::mem::take(&mut out.hits));
     if each_commit {
         commits_added(
             repo,
@@ -175,6 +176,98 @@ pub fn scan(
     }
     finish(repo, &mut out, tally);
     Ok(out)
+}
+
+/// Ranges longer than this keep HEAD's date on their findings (dating reads the file at
+/// every commit of the range).
+const MAX_DATED_COMMITS: usize = 10_000;
+
+/// Date what the merge result adds: each secret gets the oldest commit of the range whose
+/// version of the file already holds it (the commit that introduced it, when the file kept
+/// its path), instead of HEAD. A secret no commit's version holds (the file was renamed)
+/// keeps HEAD.
+fn date_hits(repo: &gix::Repository, head: ObjectId, base: ObjectId, hits: Vec<Hit>) -> Vec<Hit> {
+    if hits.is_empty() {
+        return hits;
+    }
+    // The range's commits, newest first, with their trees.
+    let mut commits: Vec<(CommitMeta, ObjectId)> = Vec::new();
+    let walk = match repo
+        .rev_walk([head])
+        .with_hidden([base])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(
+            gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+        ))
+        .all()
+    {
+        Ok(w) => w,
+        Err(_) => return hits,
+    };
+    for info in walk {
+        let Ok(info) = info else { break };
+        let Ok(c) = info.object() else { continue };
+        let Ok(tree) = c.tree_id() else { continue };
+        commits.push((CommitMeta::of(&c), tree.detach()));
+        if commits.len() > MAX_DATED_COMMITS {
+            return hits;
+        }
+    }
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for hit in hits {
+        // For each match, the index of the oldest commit holding its secret at this path.
+        let mut oldest: Vec<Option<usize>> = vec![None; hit.matches.len()];
+        let mut last: Option<(ObjectId, Vec<bool>)> = None;
+        for (ci, (_, tree)) in commits.iter().enumerate() {
+            let Some(blob) = blob_at(repo, *tree, &hit.path) else {
+                continue;
+            };
+            let holds = match &last {
+                Some((id, holds)) if *id == blob => holds.clone(),
+                _ => {
+                    let mut scratch = Tally::default();
+                    let text =
+                        super::read_text(repo, blob, &hit.path, u64::MAX, &mut scratch, &mut buf)
+                            .map(|t| t.0)
+                            .unwrap_or_default();
+                    hit.matches
+                        .iter()
+                        .map(|m| memchr::memmem::find(&text, m.secret.as_bytes()).is_some())
+                        .collect()
+                }
+            };
+            for (o, h) in oldest.iter_mut().zip(&holds) {
+                if *h {
+                    *o = Some(ci);
+                }
+            }
+            last = Some((blob, holds));
+        }
+        let mut groups: std::collections::BTreeMap<Option<usize>, Vec<crate::detect::Match>> =
+            Default::default();
+        for (m, o) in hit.matches.into_iter().zip(oldest) {
+            groups.entry(o).or_default().push(m);
+        }
+        for (o, matches) in groups {
+            out.push(Hit {
+                path: hit.path.clone(),
+                git: match o {
+                    Some(ci) => Some(commits[ci].0.git_ref()),
+                    None => hit.git.clone(),
+                },
+                presence: hit.presence.clone(),
+                matches,
+            });
+        }
+    }
+    out
+}
+
+/// The blob at `path` in `tree`, if it is a file there.
+fn blob_at(repo: &gix::Repository, tree: ObjectId, path: &str) -> Option<ObjectId> {
+    let tree = repo.find_tree(tree).ok()?;
+    let entry = tree.lookup_entry_by_path(path).ok()??;
+    entry.mode().is_blob().then(|| entry.object_id())
 }
 
 fn finish(repo: &gix::Repository, out: &mut GitScanned, tally: Tally) {
