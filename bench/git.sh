@@ -6,7 +6,7 @@
 #
 #   bash bench/git.sh REPO [REPO ...]     # e.g. a full clone of git/git
 #
-# Environment: RUNS (default 3), CACHE (default ../bench-cache), SHARED (default ../shared).
+# Environment: RUNS (default 3), TOOLS (default: all, space-separated), CACHE (default ../bench-cache), SHARED (default ../shared).
 # Appends raw rows to bench/results/<date>-git.csv. Not a test: nothing here asserts a speed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +33,7 @@ declare -A cmd=(
   [kingfisher]='"$bin/kingfisher" scan "$T" --no-validate --no-update-check --git-history full --format json -o "$O" -q >/dev/null 2>&1 || true'
   [cat-file-floor]='git -C "$T" cat-file --batch-all-objects --batch >/dev/null; echo 0 >"$O"'
 )
-order=(nhiscan betterleaks gitleaks kingfisher cat-file-floor)
+read -r -a order <<<"${TOOLS:-nhiscan betterleaks gitleaks kingfisher cat-file-floor}"
 
 count() {
   case $1 in

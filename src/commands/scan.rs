@@ -143,8 +143,13 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
             for (path, id) in &scanned.occurrences {
                 builder.add(path, &scanned.matches[id]);
             }
-            analyses = Some(scanned.pipelines);
-            ("worktree", scanned.stats, scanned.errors, Vec::new())
+            let mut stats = scanned.stats;
+            let mut pipelines = scanned.pipelines;
+            for (_, a) in &mut pipelines {
+                stats.dropped.allowlisted += allowlisted(&engine, &mut a.hardcoded);
+            }
+            analyses = Some(pipelines);
+            ("worktree", stats, scanned.errors, Vec::new())
         }
         Some(mode) => {
             let gopts = GitOptions {
@@ -157,8 +162,12 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
             for h in &scanned.hits {
                 builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
             }
+            let mut stats = scanned.stats;
             git_pipelines = scanned.pipelines;
-            (mode.source(), scanned.stats, scanned.errors, scanned.notes)
+            for h in &mut git_pipelines {
+                stats.dropped.allowlisted += allowlisted(&engine, &mut h.found);
+            }
+            (mode.source(), stats, scanned.errors, scanned.notes)
         }
     };
     let mut findings = builder.finish(&rules, s.show_secrets);
@@ -255,6 +264,14 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         rules,
     };
     Ok((report, inventory))
+}
+
+/// Hardcoded pipeline credentials go through the config's allowlist like every rule's match;
+/// how many it let pass.
+fn allowlisted(engine: &Engine, found: &mut Vec<crate::pipelines::Hardcoded>) -> u64 {
+    let before = found.len();
+    found.retain(|h| !engine.allowlisted(h.secret.as_bytes()));
+    (before - found.len()) as u64
 }
 
 fn config_name(p: &Option<PathBuf>) -> String {

@@ -131,6 +131,11 @@ impl Engine {
         }
     }
 
+    /// Whether the config's allowlist (regexes, stopwords) lets `secret` pass unreported.
+    pub fn allowlisted(&self, secret: &[u8]) -> bool {
+        self.opts.allowlist.allows(secret)
+    }
+
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }

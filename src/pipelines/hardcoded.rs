@@ -35,8 +35,32 @@ static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A key whose last word names something that is not itself secret.
 const NOT_SECRET_SUFFIX: &[&str] = &[
-    "id", "file", "path", "name", "url", "type", "format", "length", "env", "ttl", "endpoint",
-    "arn", "region", "user", "username", "header", "key-id", "expiry", "duration",
+    "id",
+    "file",
+    "path",
+    "name",
+    "url",
+    "type",
+    "format",
+    "length",
+    "env",
+    "ttl",
+    "endpoint",
+    "arn",
+    "region",
+    "user",
+    "username",
+    "header",
+    "key-id",
+    "expiry",
+    "duration",
+    "login",
+    "email",
+    "owner",
+    "host",
+    "scope",
+    "scopes",
+    "permissions",
 ];
 
 static DOCKER_LOGIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -116,6 +140,7 @@ pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
     out.sort_by_key(|h| (h.line, h.column));
     // An alias repeats its anchor's value at the anchor's position: report it once.
     out.dedup_by(|a, b| a.line == b.line && a.column == b.column);
+    drop_inline_allowed(text, &mut out);
     out
 }
 
@@ -204,6 +229,20 @@ pub struct HardcodedHit {
     pub git: Option<GitRef>,
     pub presence: Presence,
     pub found: Vec<Hardcoded>,
+}
+
+/// Leave out what sits on a line marked `nhiscan:allow`, as the detection rules do.
+pub fn drop_inline_allowed(text: &str, found: &mut Vec<Hardcoded>) {
+    let marker = std::str::from_utf8(crate::detect::INLINE_ALLOW).unwrap_or("nhiscan:allow");
+    let allowed: std::collections::HashSet<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(marker))
+        .map(|(i, _)| i + 1)
+        .collect();
+    if !allowed.is_empty() {
+        found.retain(|h| !allowed.contains(&h.line));
+    }
 }
 
 /// Hardcoded credentials as findings (grouped by secret like every finding, git dates and
@@ -314,6 +353,9 @@ mod tests {
             "username",
             "tokenizer",
             "passthrough",
+            // Seen in git/git's history: a login name, not a token.
+            "repo-token-user-login",
+            "token-owner",
         ] {
             assert!(!secret_key(k), "{k}");
         }

@@ -323,6 +323,7 @@ pub fn jenkins(path: &str, text: &str) -> (Pipeline, Vec<Hardcoded>) {
             steps: Vec::new(),
         }],
     };
+    super::hardcoded::drop_inline_allowed(text, &mut hard);
     (p, hard)
 }
 

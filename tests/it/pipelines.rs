@@ -768,3 +768,50 @@ fn pipelines_follow_the_walk_allowlist_and_duplicates() {
         )])
     );
 }
+
+#[test]
+fn inline_allow_and_allowlist_apply_to_hardcoded_pipeline_credentials() {
+    let t = Tree::new();
+    let wf = "on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    env:\n      DB_PASSWORD: Kq81-lit3ral-Pw  # nhiscan:allow\n      API_TOKEN: Vb27-fixture-Tk\n      SMTP_PASSWORD: Mz55-lit3ral-Sm\n    steps:\n      - run: ./t\n";
+    t.write(".github/workflows/a.yml", wf);
+    t.write(
+        "Jenkinsfile",
+        "pipeline {\n  environment {\n    DEPLOY_PASSWORD = 'Jx40-lit3ral-Dp' // nhiscan:allow\n  }\n}\n",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    let j = out.json();
+    // The marked lines are left out; the rest are still found.
+    assert_eq!(
+        locations(&j),
+        owned(vec![
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/a.yml",
+                9,
+                18
+            ),
+            (
+                "pipeline-hardcoded-credential",
+                ".github/workflows/a.yml",
+                10,
+                22
+            ),
+        ]),
+        "{j}"
+    );
+    // The config's allowlist (a stopword here) applies to them as to every rule's match.
+    t.write(".nhiscan.yaml", "allowlist:\n  stopwords: [fixture]\n");
+    let j = t.run(&["scan", ".", "-f", "json"]).json();
+    assert_eq!(
+        locations(&j),
+        owned(vec![(
+            "pipeline-hardcoded-credential",
+            ".github/workflows/a.yml",
+            10,
+            22
+        )]),
+        "{j}"
+    );
+    // Counted once by the generic rule that also saw it and once by the pipeline check.
+    assert_eq!(j["summary"]["dropped"]["allowlisted"], 2, "{j}");
+}
