@@ -2,9 +2,8 @@
 //! against its first parent to learn which blob it introduced at which path, keep only a
 //! blob -> (path, earliest introducing commit) index, then read and scan each unique blob
 //! once. Both the tree diffs and the blob scans run on every thread, each thread taking runs
-//! of neighbouring items (commits in walk order, blobs in pack order) so that its caches of
-//! trees and delta bases keep hitting. Blob contents are read one at a time per thread, never
-//! all held.
+//! of neighbouring items (commits in walk order, blobs in pack order) so that its delta-base
+//! cache keeps hitting. Blob contents are read one at a time per thread, never all held.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -396,7 +395,10 @@ fn changes_of(
     out
 }
 
-/// Run `work` over `items` on `threads` threads. Each thread makes its state once with
+/// Run `work` over `items` on `threads` threads (scoped threads rather than rayon: a rayon
+/// version with `par_chunks().map_init()` took 27.4 and 28.4 s on git/git against 22.8-26.1 s
+/// for this one, its jobs rebuilding repository handles and caches at every split). Each
+/// thread makes its state once with
 /// `init` and takes runs of `run` neighbouring items at a time, so that per-thread caches see
 /// neighbours. Returns the `Some` results as `(index, result)` in item order, and every
 /// thread's state.
