@@ -523,22 +523,7 @@ fn audit_matches_ci_secrets_against_pipelines() {
 
 /// `(rule_id, line, column)` of the risky patterns `nhiscan pipelines` reports for one workflow.
 fn risks_of(workflow: &str) -> Vec<(String, u64, u64)> {
-    let t = Tree::new();
-    t.write(".github/workflows/w.yml", workflow);
-    let out = t.run(&["pipelines", ".", "-f", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    out.json()["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["rule_id"].as_str().unwrap().to_string(),
-                r["line"].as_u64().unwrap(),
-                r["column"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    crate::pipelines_more::risks_in(".github/workflows/w.yml", workflow)
 }
 
 fn risk(id: &str, line: u64, column: u64) -> Vec<(String, u64, u64)> {

@@ -5,7 +5,7 @@
 use crate::harness::Tree;
 
 /// `(rule_id, line, column)` of the risky patterns `nhiscan pipelines` reports for one file.
-fn risks_in(path: &str, content: &str) -> Vec<(String, u64, u64)> {
+pub(crate) fn risks_in(path: &str, content: &str) -> Vec<(String, u64, u64)> {
     let t = Tree::new();
     t.write(path, content);
     let out = t.run(&["pipelines", ".", "-f", "json"]);
