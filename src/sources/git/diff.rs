@@ -317,22 +317,10 @@ fn commits_added(
         .all()
         .map_err(other)?;
     for info in walk {
-        let info = match info {
-            Ok(i) => i,
-            Err(e) => {
-                tally.error("range".into(), format!("commit walk stopped: {e}"));
-                break;
-            }
-        };
-        let commit = match info.object() {
-            Ok(c) => c,
-            Err(e) => {
-                tally.error(
-                    info.id.to_string(),
-                    format!("missing or corrupt commit: {e}"),
-                );
-                continue;
-            }
+        let commit = match super::walked(info, "range", tally) {
+            std::ops::ControlFlow::Break(()) => break,
+            std::ops::ControlFlow::Continue(None) => continue,
+            std::ops::ControlFlow::Continue(Some(c)) => c,
         };
         let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
         if parents.len() > 1 {
@@ -344,7 +332,7 @@ fn commits_added(
                 Some(t) => Some(t.detach()),
                 None => {
                     tally.error(
-                        info.id.to_string(),
+                        commit.id.to_string(),
                         format!("parent commit {p} is missing (shallow clone?); compared with an empty tree"),
                     );
                     None

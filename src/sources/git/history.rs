@@ -293,36 +293,24 @@ fn walk(
         if max_commits.is_some_and(|max| n >= max) {
             break;
         }
-        let info = match info {
-            Ok(i) => i,
-            Err(e) => {
-                tally.error("history".into(), format!("commit walk stopped: {e}"));
-                break;
-            }
-        };
-        let commit = match info.object() {
-            Ok(c) => c,
-            Err(e) => {
-                tally.error(
-                    info.id.to_string(),
-                    format!("missing or corrupt commit: {e}"),
-                );
-                continue;
-            }
+        let commit = match super::walked(info, "history", tally) {
+            std::ops::ControlFlow::Break(()) => break,
+            std::ops::ControlFlow::Continue(None) => continue,
+            std::ops::ControlFlow::Continue(Some(c)) => c,
         };
         let Ok(tree) = commit.tree_id() else {
-            tally.error(info.id.to_string(), "corrupt commit: no tree".into());
+            tally.error(commit.id.to_string(), "corrupt commit: no tree".into());
             continue;
         };
         let parent = commit.parent_ids().next().map(|p| p.detach());
         let parent = match parent {
-            Some(_) if shallow.contains(&info.id) => {
-                boundary.push(info.id);
+            Some(_) if shallow.contains(&commit.id) => {
+                boundary.push(commit.id);
                 None
             }
             p => p,
         };
-        trees.insert(info.id, tree.detach());
+        trees.insert(commit.id, tree.detach());
         parents.push(parent);
         commits.push(Walked {
             meta: CommitMeta::of(&commit),

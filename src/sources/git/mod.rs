@@ -152,6 +152,33 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
     Ok(commit.id)
 }
 
+/// One step of a rev walk as a commit: `Break` when the walk broke off, `Continue(None)` for a
+/// commit that cannot be read; both are counted (the walk's error under `what`).
+pub(crate) fn walked<'r>(
+    step: Result<gix::revision::walk::Info<'r>, gix::revision::walk::iter::Error>,
+    what: &str,
+    tally: &mut Tally,
+) -> std::ops::ControlFlow<(), Option<gix::Commit<'r>>> {
+    use std::ops::ControlFlow;
+    let info = match step {
+        Ok(i) => i,
+        Err(e) => {
+            tally.error(what.into(), format!("commit walk stopped: {e}"));
+            return ControlFlow::Break(());
+        }
+    };
+    match info.object() {
+        Ok(c) => ControlFlow::Continue(Some(c)),
+        Err(e) => {
+            tally.error(
+                info.id.to_string(),
+                format!("missing or corrupt commit: {e}"),
+            );
+            ControlFlow::Continue(None)
+        }
+    }
+}
+
 /// Who and when, for one commit.
 #[derive(Debug, Clone)]
 pub struct CommitMeta {
