@@ -225,7 +225,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
     /// Today's date for verdicts, YYYY-MM-DD (default: today, UTC): makes results reproducible.
-    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
     pub now: Option<jiff::civil::Date>,
     #[command(flatten)]
     pub git: GitArgs,
@@ -253,7 +253,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
     /// Today's date, YYYY-MM-DD (default: today, UTC).
-    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
     pub now: Option<jiff::civil::Date>,
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -308,13 +308,13 @@ pub struct InventoryAddArgs {
     #[arg(long)]
     pub environment: Option<String>,
     /// When the credential was created, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
     pub created: Option<jiff::civil::Date>,
     /// When it was last rotated, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
     pub last_rotated: Option<jiff::civil::Date>,
     /// When it expires, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", value_parser = crate::commands::governance::parse_now)]
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
     pub expires: Option<jiff::civil::Date>,
     #[arg(long, value_name = "DAYS")]
     pub rotation_days: Option<u32>,

@@ -14,4 +14,5 @@ pub mod pipelines;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod secret;
 pub mod sources;

@@ -17,11 +17,6 @@ pub fn today(now: Option<Date>) -> Date {
     })
 }
 
-/// Parse `--now` (clap value parser).
-pub fn parse_now(s: &str) -> Result<Date, String> {
-    inventory::parse_date(s)
-}
-
 /// Which inventory a scan of `root` uses: `--inventory`, else `inventory:` in the config, else
 /// `nhi-inventory.yaml` in the scanned directory when it exists.
 pub fn locate(root: &Path, explicit: Option<&Path>, from_config: Option<&Path>) -> Option<PathBuf> {

@@ -5,24 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::rules::Check;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Check {
-    GithubCrc32,
-    NpmCrc32,
-    PypiMacaroon,
-    AwsAccessKeyId,
-    GcpServiceAccount,
-    Jwt,
-    PemPrivateKey,
-    ConnectionUri,
-    AzureStorageKey,
-    GenericSecret,
-}
 
 /// What a validator says about one candidate.
 #[derive(Debug, PartialEq)]

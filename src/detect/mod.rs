@@ -52,7 +52,7 @@ impl Default for EngineOptions {
 pub struct Match {
     /// Index of the rule in the engine's [`RuleSet`].
     pub rule: usize,
-    pub secret: crate::findings::Secret,
+    pub secret: crate::secret::Secret,
     /// Byte span of the secret in the content.
     pub start: usize,
     pub end: usize,
@@ -273,7 +273,7 @@ impl Engine {
             }
             out.push(Match {
                 rule: ri,
-                secret: crate::findings::Secret::new(secret),
+                secret: crate::secret::Secret::new(secret),
                 start,
                 end,
                 line: 0,

@@ -5,13 +5,12 @@
 
 pub mod baseline;
 pub mod linehash;
-mod secret;
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-pub use secret::{fingerprint, redact, Secret};
+pub use crate::secret::{fingerprint, redact, Secret};
 
 use crate::detect::Match;
 use crate::rules::{Confidence, Kind, RuleSet, Severity};

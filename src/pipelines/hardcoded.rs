@@ -12,8 +12,9 @@ use super::char_column;
 use super::github::strip_comment;
 use super::yaml::{Node, Scalar};
 use crate::detect::filters::Placeholders;
-use crate::findings::{Finding, GitRef, Location, Presence, Secret};
+use crate::findings::{Finding, GitRef, Location, Presence};
 use crate::rules::{Confidence, Kind, Severity};
+use crate::secret::Secret;
 
 pub const HARDCODED_RULE: &str = "pipeline-hardcoded-credential";
 

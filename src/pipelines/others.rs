@@ -12,7 +12,7 @@ use super::github::strip_comment;
 use super::hardcoded::Hardcoded;
 use super::yaml::{Node, Pos};
 use super::{char_column, Job, Pipeline, Ranges, SecretRef, Step};
-use crate::findings::Secret;
+use crate::secret::Secret;
 
 pub const CIRCLECI: &str = "circleci";
 pub const DRONE: &str = "drone";

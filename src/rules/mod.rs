@@ -3,6 +3,7 @@
 //! embedded at build time; user rule files are added at run time. A typo in a key or a bad
 //! pattern is an error naming the file, line and column.
 
+mod check;
 mod raw;
 
 use std::collections::HashSet;
@@ -16,7 +17,7 @@ use serde::Serialize;
 pub use raw::{Confidence, Kind, Severity};
 use raw::{RawExample, RawRule, RawRuleFile};
 
-use crate::detect::checks::Check;
+pub use check::Check;
 
 /// Built-in rule files, embedded by `build.rs` as `(file name, YAML, JSON without examples)`.
 const BUILTIN: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

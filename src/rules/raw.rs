@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::checks::Check;
+use crate::rules::Check;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! No output shows a raw secret unless `--show-secrets` is given. The tree holds every example
 //! of every built-in rule, so each rule's secrets are checked in every format.
 
-use nhiscan::detect::checks::Check;
+use nhiscan::rules::Check;
 use nhiscan::rules::{RuleSet, RuleSources};
 
 use crate::harness::Tree;

@@ -13,7 +13,8 @@ use super::{
     GitScanned, Hit, Tally,
 };
 use crate::detect::Engine;
-use crate::findings::{Presence, Secret};
+use crate::findings::Presence;
+use crate::secret::Secret;
 
 /// `BASE..HEAD` or `BASE...HEAD`; an empty side means `HEAD`.
 #[derive(Debug, Clone, PartialEq, Eq)]
