@@ -55,11 +55,11 @@ pub fn build(
         });
         let mut usage = Usage::from_identity(id);
         if let Some(m) = &pipelines {
-            usage.pipeline_refs = crate::pipelines::audit::references(m, id);
+            usage.pipeline_refs = crate::policy::pipelines::references(m, id);
         }
         let mut review = policy::audit_identity(id, &inv.policy, &usage, found.len(), None, now);
         if let Some(m) = &pipelines {
-            crate::pipelines::audit::unused_ci_secrets(m, id, &usage, &mut review);
+            crate::policy::pipelines::unused_ci_secrets(m, id, &usage, &mut review);
         }
         if !found.is_empty() {
             summary.found += 1;
@@ -109,7 +109,7 @@ pub fn build(
     summary.uncovered = uncovered.len();
     let unregistered_ci_secrets = pipelines
         .as_ref()
-        .map(|m| crate::pipelines::audit::unregistered(m, inv))
+        .map(|m| crate::policy::pipelines::unregistered(m, inv))
         .unwrap_or_default();
     if let Some(level) = fail_on {
         if Severity::Warning >= level {

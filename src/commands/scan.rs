@@ -197,7 +197,7 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
         now,
     );
     if let Some(m) = &pipelines {
-        crate::pipelines::add_risks(
+        crate::policy::add_risks(
             m,
             &mut findings,
             inventory.as_ref().map(|l| &l.inventory),

@@ -5,12 +5,14 @@
 
 pub mod baseline;
 pub mod linehash;
+mod verdict;
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 pub use crate::secret::{fingerprint, redact, Secret};
+pub use verdict::{IdentityRef, MatchedBy, Verdict, VerdictKind};
 
 use crate::detect::Match;
 use crate::rules::{Confidence, Kind, RuleSet, Severity};
@@ -85,10 +87,10 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present_at_head: Option<bool>,
     /// Governance verdicts (see `policy`); without an inventory, `unregistered`.
-    pub verdicts: Vec<crate::policy::Verdict>,
+    pub verdicts: Vec<Verdict>,
     /// The inventory identity this credential belongs to, when one matched.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<crate::policy::IdentityRef>,
+    pub identity: Option<IdentityRef>,
 }
 
 /// `first_seen` and `last_seen` of a secret from its git locations and the newest time a

@@ -5,7 +5,6 @@
 //! [`Inventory`]; every problem names the file, line and column of the offending value.
 
 pub mod edit;
-pub mod matching;
 pub mod positions;
 mod raw;
 
@@ -16,7 +15,6 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::civil::Date;
 use serde::Serialize;
 
-pub use matching::{match_finding, MatchOutcome, MatchedBy};
 pub use positions::{Pos, Positions};
 pub use raw::{RawIdentity, RawInventory, RawMatch, RawPolicy};
 

@@ -1,7 +1,8 @@
 //! Validation (every error located) and matching (fingerprint, key id, path; ambiguity).
 
 use super::*;
-use crate::findings::{Finding, Location};
+use crate::findings::{Finding, Location, MatchedBy};
+use crate::policy::{match_finding, MatchOutcome};
 
 const FP_A: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const FP_B: &str = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -4,7 +4,6 @@
 //! found even when no provider rule knows their format). One file per CI system, on a shared
 //! model: Pipeline -> Job -> Step, every value with its line and column.
 
-pub mod audit;
 mod github;
 mod gitlab;
 mod hardcoded;
@@ -761,92 +760,6 @@ pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
             }
         })
         .collect()
-}
-
-/// Add the risky patterns to judged findings (they are not credentials: no verdicts), keeping
-/// the findings' stable order. With an inventory, a risk about CI secrets is tied to the
-/// identity whose `ci_secrets` list them (`matched_by: ci_secret`), or says which of them no
-/// identity registers.
-pub fn add_risks(
-    map: &UsageMap,
-    findings: &mut Vec<crate::findings::Finding>,
-    inventory: Option<&crate::inventory::Inventory>,
-    now: jiff::civil::Date,
-) {
-    if map.risks.is_empty() {
-        return;
-    }
-    let mut extra = risk_findings(&map.risks);
-    if let Some(inv) = inventory {
-        for (f, r) in extra.iter_mut().zip(&map.risks) {
-            tie_to_inventory(f, &r.secrets, inv, now);
-        }
-    }
-    findings.extend(extra);
-    findings.sort_by(|a, b| {
-        a.locations
-            .first()
-            .cmp(&b.locations.first())
-            .then_with(|| a.rule_id.cmp(&b.rule_id))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
-}
-
-/// Join a risk finding to the identities that list its CI secrets.
-fn tie_to_inventory(
-    f: &mut crate::findings::Finding,
-    names: &[String],
-    inv: &crate::inventory::Inventory,
-    now: jiff::civil::Date,
-) {
-    let names: Vec<&String> = names
-        .iter()
-        .filter(|n| !audit::ISSUED_PER_RUN.contains(&n.as_str()))
-        .collect();
-    if names.is_empty() {
-        return;
-    }
-    let owners = |n: &str| -> Vec<usize> {
-        (0..inv.identities.len())
-            .filter(|&i| inv.identities[i].matchers.ci_secrets.iter().any(|c| c == n))
-            .collect()
-    };
-    let mut ids: Vec<usize> = names.iter().flat_map(|n| owners(n)).collect();
-    ids.sort();
-    ids.dedup();
-    let unregistered: Vec<&str> = names
-        .iter()
-        .filter(|n| owners(n).is_empty())
-        .map(|n| n.as_str())
-        .collect();
-    let list: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
-    f.attributes
-        .insert("ci_secrets".to_string(), list.join(", "));
-    if !unregistered.is_empty() {
-        f.attributes.insert(
-            "unregistered_ci_secrets".to_string(),
-            unregistered.join(", "),
-        );
-    }
-    match ids.as_slice() {
-        [i] => {
-            let id = &inv.identities[*i];
-            let mut r = crate::policy::IdentityRef::new(id, crate::inventory::MatchedBy::CiSecret);
-            r.age_days = crate::policy::age_basis(id, None)
-                .map(|b| crate::policy::days_between(b.date(), now));
-            f.identity = Some(r);
-        }
-        [] => {}
-        many => {
-            // Several identities: named, never attributed by guess.
-            let names: Vec<&str> = many
-                .iter()
-                .map(|&i| inv.identities[i].id.as_str())
-                .collect();
-            f.attributes
-                .insert("ci_secret_identities".to_string(), names.join(", "));
-        }
-    }
 }
 
 #[cfg(test)]

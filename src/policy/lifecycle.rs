@@ -4,8 +4,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{Verdict, VerdictKind};
-use crate::findings::{Finding, Location};
-use crate::inventory::{Identity, MatchedBy, Policy, Status};
+use crate::findings::{Finding, IdentityRef, Location, MatchedBy};
+use crate::inventory::{Identity, Policy, Status};
 use crate::rules::Severity;
 
 /// Evidence that an identity is in use. Filled from the inventory's `last_used` today; the
@@ -27,20 +27,6 @@ impl Usage {
             pipeline_refs: Vec::new(),
         }
     }
-}
-
-/// The identity a finding was matched to, as shown on the finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IdentityRef {
-    pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
-    pub matched_by: MatchedBy,
-    /// Days since `last_rotated`, else `created`, else the first commit that exposed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub age_days: Option<i64>,
 }
 
 impl IdentityRef {

@@ -28,7 +28,7 @@ pub struct AuditReport {
     pub uncovered: Vec<Uncovered>,
     /// Secrets pipelines read that no identity lists in `ci_secrets` (warnings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unregistered_ci_secrets: Vec<crate::pipelines::audit::UnregisteredCiSecret>,
+    pub unregistered_ci_secrets: Vec<crate::policy::pipelines::UnregisteredCiSecret>,
     pub errors: Vec<ScanError>,
 }
 

@@ -6,32 +6,8 @@
 //! known only by where they live, e.g. a sealed file), and whose provider, when set, is the
 //! finding's: otherwise one `.env` allowed for one token would adopt every other secret in it.
 
-use serde::Serialize;
-
-use super::{Identity, Inventory};
-use crate::findings::Finding;
-
-/// What matched a finding to its identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchedBy {
-    Fingerprint,
-    KeyId,
-    Path,
-    /// A pipeline risk about a CI secret the identity lists in `ci_secrets`.
-    CiSecret,
-}
-
-impl MatchedBy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchedBy::Fingerprint => "fingerprint",
-            MatchedBy::KeyId => "key_id",
-            MatchedBy::Path => "path",
-            MatchedBy::CiSecret => "ci_secret",
-        }
-    }
-}
+use crate::findings::{Finding, MatchedBy};
+use crate::inventory::{Identity, Inventory};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchOutcome {
