@@ -2,8 +2,11 @@
 //! needs one, a real git repository) from `harness`.
 
 mod harness;
+mod runner;
 
 mod action;
+mod action_e2e;
+mod action_scripts;
 mod baseline;
 mod cli;
 mod demo;
