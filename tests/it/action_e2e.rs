@@ -369,12 +369,23 @@ async fn pull_requests_on_a_depth_1_checkout_find_comment_and_upload() {
 
     // Same repository: the diff of base...head only (main's own secret is not the PR's).
     let ev = pr_event(&o, "pull_request", 7, false);
-    let r = run(&o, &api.uri(), "pr", &ev, &[("comment", "summary")]);
+    let with = [("comment", "summary"), ("sarif-category", "nhiscan-pr")];
+    let r = run(&o, &api.uri(), "pr", &ev, &with);
     let (ws, runner) = (
         o.dir.path().join("pr/workspace"),
         o.dir.path().join("pr/runner"),
     );
     assert_found(&r, &ws, &runner, S_FEATURE, "app.env", 2);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.join(&r.outputs["sarif"])).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["nhiscan-pr/secrets/", "nhiscan-pr/governance/"]);
     assert!(
         r.step("scan")
             .stdout
