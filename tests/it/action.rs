@@ -53,6 +53,8 @@ fn action_and_workflows_are_valid_for_githubs_schemas() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let workflows = [
         repo_file(".github/workflows/release.yml"),
+        repo_file(".github/workflows/ci.yml"),
+        repo_file(".github/workflows/self-test.yml"),
         repo_file("docs/workflow-pr.yml"),
         repo_file("docs/workflow-nightly.yml"),
     ];
