@@ -131,7 +131,12 @@ impl Origin {
 
     /// A workspace checked out as actions/checkout@v4 does: `git init`, `remote add`, the
     /// persisted token, a depth-1 fetch of `sha` into `local_ref`, a forced checkout.
-    fn checkout(&self, name: &str, sha: &str, local_ref: &str, branch: Option<&str>) -> PathBuf {
+    fn checkout(
+        &self,
+        name: &str,
+        (sha, local_ref, branch): (&str, &str, Option<&str>),
+        persist_credentials: bool,
+    ) -> PathBuf {
         let ws = self.dir.path().join(name).join("workspace");
         std::fs::create_dir_all(&ws).unwrap();
         git(&ws, &["init", "-q"], None);
@@ -174,6 +179,19 @@ impl Origin {
             ),
             None => git(&ws, &["checkout", "-q", "--force", local_ref], None),
         };
+        if !persist_credentials {
+            // `persist-credentials: false`: the token is removed once checked out.
+            git(
+                &ws,
+                &[
+                    "config",
+                    "--local",
+                    "--unset-all",
+                    &format!("http.{}/.extraheader", self.server.url),
+                ],
+                None,
+            );
+        }
         ws
     }
 }
@@ -188,10 +206,12 @@ struct Event<'a> {
     /// (sha, ref it is fetched into, branch to check out)
     checkout: (String, String, Option<&'a str>),
     github_ref: String,
+    persist_credentials: bool,
 }
 
 fn run(origin: &Origin, api: &str, label: &str, ev: &Event, with: &[(&str, &str)]) -> ActionRun {
-    let ws = origin.checkout(label, &ev.checkout.0, &ev.checkout.1, ev.checkout.2);
+    let (sha, local_ref, branch) = &ev.checkout;
+    let ws = origin.checkout(label, (sha, local_ref, *branch), ev.persist_credentials);
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_nhiscan")).parent().unwrap();
     let job = Job {
         workspace: ws,
@@ -349,6 +369,7 @@ fn pr_event(o: &Origin, name: &'static str, number: u64, fork: bool) -> Event<'s
             )
         },
         github_ref: format!("refs/pull/{number}/merge"),
+        persist_credentials: true,
     }
 }
 
@@ -444,6 +465,28 @@ async fn pull_requests_on_a_depth_1_checkout_find_comment_and_upload() {
     for b in &bodies {
         assert!(!b.contains(S_FORK) && !b.contains(S_FEATURE) && !b.contains(S_MAIN));
     }
+    // A read-only token: the comment step gives a notice, and the report and SARIF are all
+    // there. (5xx and rate limits: tests/it/github.rs.)
+    let down = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration"})))
+        .mount(&down)
+        .await;
+    let ev = pr_event(&o, "pull_request", 7, false);
+    let r = run(&o, &down.uri(), "api-down", &ev, &[]);
+    let d = o.dir.path().join("api-down");
+    assert_found(
+        &r,
+        &d.join("workspace"),
+        &d.join("runner"),
+        S_FEATURE,
+        "app.env",
+        2,
+    );
+    assert!(r.log().contains("token may not comment"), "{}", r.log());
+    assert!(!down.received_requests().await.unwrap().is_empty());
+
     // Every fetch carried the token: the origin never answered 401.
     let reqs = o.server.requests.lock().unwrap().clone();
     assert!(!reqs.iter().any(|r| r.ends_with(" 401")), "{reqs:?}");
@@ -468,6 +511,7 @@ fn push_event(o: &Origin, before: &str, commits: &[&str], default_branch: &str) 
             Some("feature"),
         ),
         github_ref: "refs/heads/feature".into(),
+        persist_credentials: true,
     }
 }
 
@@ -518,6 +562,12 @@ async fn pushes_merge_groups_and_scheduled_runs_on_a_depth_1_checkout() {
         r.log()
     );
 
+    // The checkout did not persist its credentials: the action fetches with the token input.
+    let mut ev = push_event(&o, ZEROS, &[&o.f1, &o.f2], "main");
+    ev.persist_credentials = false;
+    let r = check("no-creds", &ev, &[], S_FEATURE, "app.env", 2);
+    assert!(!r.log().contains(TOKEN), "{}", r.log());
+
     // A force-push: `before` is gone from origin; the pushed commits again.
     let ev = push_event(&o, &o.gone, &[&o.f1, &o.f2], "main");
     let r = check("force-push", &ev, &[], S_FEATURE, "app.env", 2);
@@ -542,6 +592,7 @@ async fn pushes_merge_groups_and_scheduled_runs_on_a_depth_1_checkout() {
             Some(queue.as_str()),
         ),
         github_ref: format!("refs/heads/{queue}"),
+        persist_credentials: true,
     };
     let r = check("merge-group", &ev, &[], S_FEATURE, "app.env", 2);
     assert!(
@@ -563,6 +614,7 @@ async fn pushes_merge_groups_and_scheduled_runs_on_a_depth_1_checkout() {
                 Some("main"),
             ),
             github_ref: "refs/heads/main".into(),
+            persist_credentials: true,
         };
         let r = check(
             name,

@@ -226,8 +226,16 @@ pub fn run_action(action_dir: &Path, job: &Job, with: &[(&str, &str)]) -> Action
         } else if run {
             let shell = step["shell"].as_str().unwrap_or_default();
             assert_eq!(shell, "bash", "step {name}: only `shell: bash` is modelled");
-            let script = expr::interpolate(step["run"].as_str().expect("run"), &ctx)
-                .unwrap_or_else(|e| panic!("step {name}: run: {e}"));
+            // A YAML scalar such as `run: false` is the script text `false`.
+            let text = match &step["run"] {
+                Value::Null => panic!("step {name}: neither run nor uses"),
+                v => v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| expr::to_string(v)),
+            };
+            let script =
+                expr::interpolate(&text, &ctx).unwrap_or_else(|e| panic!("step {name}: run: {e}"));
             let script_path = temp.join(format!("step{n}.sh"));
             std::fs::write(&script_path, script).unwrap();
             let cmd_file = |kind: &str| {
@@ -344,4 +352,111 @@ pub fn run_action(action_dir: &Path, job: &Job, with: &[(&str, &str)]) -> Action
         failed: status == Status::Failure,
         masks,
     }
+}
+
+/// The runner model itself, on a small composite action: the status functions,
+/// `continue-on-error`, the file commands (heredoc form too), `GITHUB_PATH`, masking, and
+/// the action's outputs — each a behaviour `action.yml` relies on.
+#[test]
+fn the_runner_model_follows_githubs_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let action = dir.path().join("action");
+    std::fs::create_dir_all(action.join("bin")).unwrap();
+    std::fs::write(
+        action.join("bin/hello"),
+        "#!/bin/sh\necho hello from path\n",
+    )
+    .unwrap();
+    let st = Command::new("chmod")
+        .arg("+x")
+        .arg(action.join("bin/hello"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::write(
+        action.join("action.yml"),
+        r##"name: t
+description: t
+inputs:
+  who: {description: w, default: "${{ github.repository }}"}
+outputs:
+  greeting: {description: g, value: "${{ steps.one.outputs.greeting }}"}
+  multi: {description: m, value: "${{ steps.one.outputs.multi }}"}
+runs:
+  using: composite
+  steps:
+    - id: one
+      shell: bash
+      run: |
+        echo "greeting=hi ${{ inputs.who }}" >> "$GITHUB_OUTPUT"
+        printf 'multi<<EOF\nline 1\nline 2\nEOF\n' >> "$GITHUB_OUTPUT"
+        echo "FROM_ENV=set" >> "$GITHUB_ENV"
+        echo "$GITHUB_ACTION_PATH/bin" >> "$GITHUB_PATH"
+        echo "::add-mask::hush-hush"
+        echo "the value is hush-hush"
+        echo "# summary" >> "$GITHUB_STEP_SUMMARY"
+    - id: soft
+      shell: bash
+      continue-on-error: true
+      run: echo "$FROM_ENV"; hello; exit 3
+    - id: after-soft
+      shell: bash
+      run: echo "soft was ${{ steps.soft.outcome }}/${{ steps.soft.conclusion }}"
+    - id: hard
+      shell: bash
+      run: false
+    - id: skipped
+      shell: bash
+      run: echo never
+    - id: on-failure
+      if: failure()
+      shell: bash
+      run: echo "pipefail is on"; false | true
+    - id: stand-in
+      if: ${{ always() }}
+      uses: actions/cache/save@v4
+      with: {key: "k-${{ runner.os }}"}
+"##,
+    )
+    .unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let job = Job {
+        workspace: ws,
+        runner_dir: dir.path().join("runner"),
+        event_name: "push".into(),
+        event: json!({}),
+        github: json!({"repository": "acme/app", "token": "t0ken"})
+            .as_object()
+            .unwrap()
+            .clone(),
+        path: vec![],
+    };
+    let r = run_action(&action, &job, &[]);
+    assert_eq!(r.outputs["greeting"], "hi acme/app");
+    assert_eq!(r.outputs["multi"], "line 1\nline 2");
+    assert!(r.log().contains("the value is ***"), "{}", r.log());
+    assert!(!r.log().contains("hush-hush"));
+    assert_eq!(r.summary, "# summary\n");
+    let soft = r.step("soft");
+    assert_eq!(
+        (soft.outcome.as_str(), soft.conclusion.as_str()),
+        ("failure", "success")
+    );
+    assert!(
+        soft.stdout.contains("set\nhello from path"),
+        "{}",
+        soft.stdout
+    );
+    assert!(r
+        .step("after-soft")
+        .stdout
+        .contains("soft was failure/success"));
+    assert_eq!(r.step("hard").outcome, "failure");
+    assert_eq!(r.step("skipped").outcome, "skipped");
+    // `false | true` fails under -o pipefail, as on the runner.
+    assert_eq!(r.step("on-failure").outcome, "failure");
+    assert_eq!(r.step("stand-in").outcome, "stand-in");
+    assert_eq!(r.step("stand-in").with["key"], "k-Linux");
+    assert!(r.failed);
 }
