@@ -9,6 +9,9 @@
 # Portable to bash 3.2 (macOS) and Git Bash (Windows).
 set -euo pipefail
 
+# shellcheck source=action/release.sh
+. "$(dirname "$0")/release.sh"
+
 version="${NHISCAN_VERSION:?}"
 dest="${NHISCAN_INSTALL_DIR:?}"
 output="${GITHUB_OUTPUT:-/dev/null}"
@@ -30,39 +33,18 @@ if [ -x "$bin" ] && [ "$(version_of "$bin")" = "nhiscan $version" ]; then
   exit 0
 fi
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
-
 base="${NHISCAN_RELEASE_URL:-https://github.com/${NHISCAN_REPOSITORY:-}/releases/download}"
-target=""
-case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
-  Linux/X64) target=x86_64-unknown-linux-musl ;;
-  Linux/ARM64) target=aarch64-unknown-linux-musl ;;
-  macOS/ARM64) target=aarch64-apple-darwin ;;
-  macOS/X64) target=x86_64-apple-darwin ;;
-  Windows/X64) target=x86_64-pc-windows-msvc ;;
-esac
+target=$(nhiscan_target "${RUNNER_OS:-}" "${RUNNER_ARCH:-}")
 mkdir -p "$dest/bin"
 source=""
 if [ -n "$target" ] && [ -n "${NHISCAN_RELEASE_URL:-}${NHISCAN_REPOSITORY:-}" ]; then
-  asset="nhiscan-v$version-$target.tar.gz"
-  tmp="$(mktemp -d)"
-  if curl -fsSL --retry 3 -o "$tmp/$asset" "$base/v$version/$asset" &&
-    curl -fsSL --retry 3 -o "$tmp/SHA256SUMS" "$base/v$version/SHA256SUMS"; then
-    want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1 }' "$tmp/SHA256SUMS")
-    got=$(sha256 "$tmp/$asset")
-    if [ -n "$want" ] && [ "$want" = "$got" ]; then
-      tar -xzf "$tmp/$asset" -C "$dest/bin"
-      source=release
-      echo "nhiscan $version: release binary $asset (sha256 $got, as in SHA256SUMS)"
-    else
-      echo "::warning::nhiscan: $asset does not match SHA256SUMS; building from source"
-    fi
-  else
-    echo "::notice::nhiscan: no release binary $asset; building from source"
-  fi
-  rm -rf "$tmp"
+  status=0
+  nhiscan_fetch_release "$base" "$version" "$target" "$dest/bin" || status=$?
+  case "$status" in
+    0) source=release ;;
+    2) echo "::warning::nhiscan: nhiscan-v$version-$target.tar.gz does not match SHA256SUMS; building from source" ;;
+    *) echo "::notice::nhiscan: no release binary nhiscan-v$version-$target.tar.gz; building from source" ;;
+  esac
 fi
 if [ -z "$source" ]; then
   cargo install --locked --root "$dest" --path "${GITHUB_ACTION_PATH:?}"

@@ -20,7 +20,7 @@ fn scripts() -> Vec<PathBuf> {
 }
 
 /// A PyPI test tool: on PATH or in the user base (`pip install --user`).
-fn python_tool(name: &str) -> Command {
+pub fn python_tool(name: &str) -> Command {
     let user_bin = Command::new("python3")
         .args(["-m", "site", "--user-base"])
         .output()

@@ -13,6 +13,7 @@ mod demo;
 mod git;
 mod github;
 mod hook;
+mod hook_bin;
 mod inventory;
 mod pipelines;
 mod pipelines_more;
