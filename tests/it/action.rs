@@ -13,7 +13,7 @@ fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn output(out: std::process::Output) -> Output {
+pub fn output(out: std::process::Output) -> Output {
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -285,6 +285,34 @@ fn schedule_runs_a_full_scan_and_bad_input_is_a_clear_error() {
     assert!(out.stdout.contains("has no commit range"), "{}", out.stdout);
 }
 
+/// Publish `stage/nhiscan` into the release directory `rel` as
+/// `nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz` with its `SHA256SUMS` (a wrong sum when
+/// `good_checksum` is false).
+pub fn publish_release(stage: &Path, rel: &Path, good_checksum: bool) {
+    let asset = "nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
+    let st = Command::new("tar")
+        .args([
+            "-czf",
+            rel.join(asset).to_str().unwrap(),
+            "-C",
+            stage.to_str().unwrap(),
+            "nhiscan",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let sum = Command::new("sha256sum")
+        .arg(asset)
+        .current_dir(rel)
+        .output()
+        .unwrap();
+    let mut sums = String::from_utf8(sum.stdout).unwrap();
+    if !good_checksum {
+        sums = format!("{}{}", "0".repeat(64), &sums[64..]);
+    }
+    std::fs::write(rel.join("SHA256SUMS"), sums).unwrap();
+}
+
 /// A fake release directory served through `file://`, and a stub `cargo` on PATH that records
 /// how it was called (the fallback must not build the crate here).
 struct Release {
@@ -308,28 +336,7 @@ impl Release {
             .arg(stage.join("nhiscan"))
             .status()
             .unwrap();
-        let asset = "nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
-        let st = Command::new("tar")
-            .args([
-                "-czf",
-                rel.join(asset).to_str().unwrap(),
-                "-C",
-                stage.to_str().unwrap(),
-                "nhiscan",
-            ])
-            .status()
-            .unwrap();
-        assert!(st.success());
-        let sum = Command::new("sha256sum")
-            .arg(asset)
-            .current_dir(&rel)
-            .output()
-            .unwrap();
-        let mut sums = String::from_utf8(sum.stdout).unwrap();
-        if !good_checksum {
-            sums = format!("{}{}", "0".repeat(64), &sums[64..]);
-        }
-        std::fs::write(rel.join("SHA256SUMS"), sums).unwrap();
+        publish_release(&stage, &rel, good_checksum);
         let stub = dir.path().join("stub");
         std::fs::create_dir_all(&stub).unwrap();
         let cargo = stub.join("cargo");
