@@ -396,6 +396,10 @@ pub struct OutputArgs {
     /// Also write SARIF 2.1.0 to this file.
     #[arg(long, value_name = "PATH")]
     pub sarif: Option<PathBuf>,
+    /// Code-scanning category of the SARIF runs (automationDetails.id CATEGORY/secrets/ and
+    /// CATEGORY/governance/) [default: nhiscan].
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
     /// Also write the Markdown pull-request comment to this file.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,

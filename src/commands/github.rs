@@ -83,11 +83,14 @@ pub fn comment(args: GithubCommentArgs) -> Result<i32> {
                 eprintln!("nhiscan: notice: {why}");
             } else {
                 eprintln!(
-                    "nhiscan: pull request #{}: summary {:?}; {} line comment(s), {} already there, {} outside the diff",
-                    pr.number, o.summary, o.review_comments, o.duplicates, o.outside_diff
+                    "nhiscan: pull request #{}: summary {:?}; {} line comment(s), {} already there, {} outside the diff, {} refused by GitHub",
+                    pr.number, o.summary, o.review_comments, o.duplicates, o.outside_diff, o.rejected
                 );
             }
         }
+        Err(e) if e.to_string().contains("HTTP 403") => eprintln!(
+            "nhiscan: notice: this token may not comment ({e}); grant `pull-requests: write` (a fork's pull_request run never can). The report, SARIF and job summary are unaffected."
+        ),
         Err(e) => eprintln!("nhiscan: warning: could not comment: {e}"),
     }
     Ok(EXIT_CLEAN)

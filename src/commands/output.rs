@@ -35,6 +35,7 @@ pub fn write_all(report: &Report, root: &Path, o: &Outputs, out: &mut dyn Write)
         } else {
             LineHashes::new()
         },
+        category: o.files.sarif_category.clone(),
         ..SarifOptions::default()
     };
     let md_opts = MarkdownOptions {

@@ -135,8 +135,12 @@ pub struct CommentSettings {
     pub attempts: u32,
     /// First backoff delay; doubled each retry.
     pub backoff: Duration,
-    /// Longest wait honoured from `retry-after` or a rate-limit reset.
+    /// Longest wait honoured from `retry-after` or a rate-limit reset; a longer one is not
+    /// waited for (the request fails, the report is kept).
     pub max_wait: Duration,
+    /// First wait after a secondary rate limit or a 429 that names no time (GitHub: at least
+    /// a minute, then exponentially longer).
+    pub rate_limit_wait: Duration,
 }
 
 impl CommentSettings {
@@ -149,7 +153,8 @@ impl CommentSettings {
             findings: Vec::new(),
             attempts: 5,
             backoff: Duration::from_secs(1),
-            max_wait: Duration::from_secs(60),
+            max_wait: Duration::from_secs(300),
+            rate_limit_wait: Duration::from_secs(60),
         }
     }
 }
@@ -173,8 +178,28 @@ pub struct Outcome {
     pub outside_diff: usize,
     /// Already commented on.
     pub duplicates: usize,
+    /// Line comments GitHub refused one by one (422) after it refused the whole review.
+    pub rejected: usize,
     /// Set when nothing was attempted (fork PR).
     pub skipped: Option<String>,
+}
+
+impl GithubError {
+    /// The request may have been carried out (a 5xx, or no answer): a POST is not simply
+    /// sent again.
+    fn maybe_done(&self) -> bool {
+        match self {
+            GithubError::Status { status, .. } => *status >= 500,
+            GithubError::Transport { .. } => true,
+            GithubError::Client(_) => false,
+        }
+    }
+    fn status(&self) -> Option<u16> {
+        match self {
+            GithubError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -229,8 +254,11 @@ impl<'a> Client<'a> {
         Ok(Client { octo, s, prefix })
     }
 
-    /// One request with retries: 429, 403 with `retry-after` or an exhausted rate limit, and
-    /// 5xx are retried with `retry-after` (capped) or exponential backoff.
+    /// One request with retries. Rate limits (429, 403 with `retry-after`, an exhausted
+    /// primary limit, a secondary limit) are retried after the time GitHub names, or at least
+    /// [`CommentSettings::rate_limit_wait`] doubling, for every method: GitHub refused the
+    /// request before acting on it. 5xx and transport errors are retried with exponential
+    /// backoff except for POST, which may have been carried out: the caller checks first.
     async fn send(
         &self,
         method: &'static str,
@@ -242,7 +270,9 @@ impl<'a> Client<'a> {
         } else {
             format!("{}{}", self.prefix, path)
         };
+        let retry_unknown = method != "POST";
         let mut delay = self.s.backoff;
+        let mut rate_delay = self.s.rate_limit_wait;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -254,7 +284,7 @@ impl<'a> Client<'a> {
             };
             let resp = match sent {
                 Ok(r) => r,
-                Err(e) if attempt < self.s.attempts => {
+                Err(e) if retry_unknown && attempt < self.s.attempts => {
                     eprintln!("nhiscan: GitHub {method} {path}: {e}; retrying");
                     tokio::time::sleep(delay).await;
                     delay *= 2;
@@ -287,7 +317,26 @@ impl<'a> Client<'a> {
                 };
                 return Ok(Response { headers, json });
             }
-            let wait = retry_wait(status, &headers, delay, self.s.max_wait);
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_string))
+                .unwrap_or_else(|| text.chars().take(200).collect());
+            let wait = match retry_wait(status, &headers, &message, delay, rate_delay) {
+                Retry::RateLimited(w) if w <= self.s.max_wait => {
+                    rate_delay *= 2;
+                    Some(w)
+                }
+                Retry::RateLimited(w) => {
+                    eprintln!(
+                        "nhiscan: GitHub {method} {path}: rate limited for {}s, longer than the {}s this run waits",
+                        w.as_secs(),
+                        self.s.max_wait.as_secs()
+                    );
+                    None
+                }
+                Retry::Server(w) if retry_unknown => Some(w.min(self.s.max_wait)),
+                Retry::Server(_) | Retry::No => None,
+            };
             if let Some(wait) = wait.filter(|_| attempt < self.s.attempts) {
                 eprintln!(
                     "nhiscan: GitHub {method} {path}: HTTP {}; retrying in {:.1}s",
@@ -298,16 +347,45 @@ impl<'a> Client<'a> {
                 delay *= 2;
                 continue;
             }
-            let message = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["message"].as_str().map(str::to_string))
-                .unwrap_or_else(|| text.chars().take(200).collect());
             return Err(GithubError::Status {
                 method,
                 path: path.to_string(),
                 status: status.as_u16(),
                 message,
             });
+        }
+    }
+
+    /// POST that never posts twice: when the answer leaves it unknown whether GitHub carried
+    /// it out (5xx, no answer), `landed` looks for the result (re-listing by marker) before
+    /// the POST is sent again.
+    async fn post_once<F, Fut>(
+        &self,
+        path: &str,
+        body: &Value,
+        landed: F,
+    ) -> Result<Value, GithubError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<Value>, GithubError>>,
+    {
+        let mut delay = self.s.backoff;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.send("POST", path, Some(body)).await {
+                Ok(r) => return Ok(r.json),
+                Err(e) if e.maybe_done() && attempt < self.s.attempts => {
+                    eprintln!("nhiscan: {e}; checking whether it was posted before retrying");
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    if let Some(found) = landed().await? {
+                        eprintln!("nhiscan: it was: not posting it again");
+                        return Ok(found);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -327,13 +405,26 @@ impl<'a> Client<'a> {
     }
 }
 
-/// How long to wait before retrying, or `None` when the status is not worth a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    No,
+    /// GitHub refused the request for now: wait this long.
+    RateLimited(Duration),
+    /// A server error: the request may or may not have been carried out.
+    Server(Duration),
+}
+
+/// Whether and how long to wait before retrying. GitHub's rules: `retry-after` seconds when
+/// given; an exhausted primary limit (`x-ratelimit-remaining: 0`) until `x-ratelimit-reset`;
+/// a secondary limit (403 or 429 saying so) or a 429 without either header at least a minute,
+/// then exponentially longer (`rate_wait` is the current step).
 fn retry_wait(
     status: StatusCode,
     headers: &HeaderMap,
+    message: &str,
     backoff: Duration,
-    max_wait: Duration,
-) -> Option<Duration> {
+    rate_wait: Duration,
+) -> Retry {
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let retry_after = header("retry-after")
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -346,16 +437,20 @@ fn retry_wait(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
-            Duration::from_secs(t.saturating_sub(now))
+            // One second past the reset, as GitHub's own clients do.
+            Duration::from_secs(t.saturating_sub(now) + 1)
         });
-    let wait = match status.as_u16() {
-        429 => retry_after.or(reset).unwrap_or(backoff),
-        403 if retry_after.is_some() => retry_after.unwrap_or(backoff),
-        403 if exhausted => reset.unwrap_or(backoff),
-        s if s >= 500 => retry_after.unwrap_or(backoff),
-        _ => return None,
-    };
-    Some(wait.min(max_wait))
+    let secondary = message
+        .to_ascii_lowercase()
+        .contains("secondary rate limit");
+    match status.as_u16() {
+        403 | 429 if retry_after.is_some() => Retry::RateLimited(retry_after.unwrap_or(rate_wait)),
+        403 | 429 if exhausted && reset.is_some() => Retry::RateLimited(reset.unwrap_or(rate_wait)),
+        429 => Retry::RateLimited(rate_wait),
+        403 if secondary || exhausted => Retry::RateLimited(rate_wait),
+        s if s >= 500 => Retry::Server(retry_after.unwrap_or(backoff)),
+        _ => Retry::No,
+    }
 }
 
 /// The path and query of the `rel="next"` link, if any.
@@ -394,6 +489,7 @@ pub async fn comment(s: &CommentSettings, pr: &PullRequest) -> Result<Outcome, G
         review_comments: 0,
         outside_diff: 0,
         duplicates: 0,
+        rejected: 0,
         skipped: None,
     };
     if pr.fork {
@@ -406,16 +502,10 @@ pub async fn comment(s: &CommentSettings, pr: &PullRequest) -> Result<Outcome, G
     let c = Client::new(s)?;
     let base = format!("/repos/{}/{}", pr.owner, pr.repo);
     if s.mode.summary() {
-        let comments = c
-            .get_all(&format!("{base}/issues/{}/comments", pr.number))
-            .await?;
-        let existing = comments.iter().find(|v| {
-            v["body"]
-                .as_str()
-                .is_some_and(|b| b.starts_with(SUMMARY_MARKER))
-        });
+        let list = format!("{base}/issues/{}/comments", pr.number);
+        let existing = find_summary(&c, &list).await?;
         let want = if s.findings.is_empty() {
-            existing.map(|_| resolved_body())
+            existing.as_ref().map(|_| resolved_body())
         } else {
             Some(summary_body(&s.body))
         };
@@ -441,73 +531,147 @@ pub async fn comment(s: &CommentSettings, pr: &PullRequest) -> Result<Outcome, G
             }
             (None, Some(body)) => {
                 let r = c
-                    .send(
-                        "POST",
-                        &format!("{base}/issues/{}/comments", pr.number),
-                        Some(&json!({ "body": body })),
-                    )
+                    .post_once(&list, &json!({ "body": body }), || {
+                        let (c, list) = (&c, &list);
+                        async move { find_summary(c, list).await }
+                    })
                     .await?;
-                SummaryAction::Created(r.json["id"].as_u64().unwrap_or_default())
+                SummaryAction::Created(r["id"].as_u64().unwrap_or_default())
             }
         };
     }
     if s.mode.review() && !s.findings.is_empty() {
-        let files = c
-            .get_all(&format!("{base}/pulls/{}/files", pr.number))
-            .await?;
-        let added: std::collections::BTreeMap<String, BTreeSet<u64>> = files
-            .iter()
-            .filter_map(|f| {
-                Some((
-                    f["filename"].as_str()?.to_string(),
-                    diff::added_lines(f["patch"].as_str().unwrap_or_default()),
-                ))
-            })
-            .collect();
-        let existing: BTreeSet<(String, u64, String)> = c
-            .get_all(&format!("{base}/pulls/{}/comments", pr.number))
-            .await?
-            .iter()
-            .filter_map(|v| {
-                let body = v["body"].as_str()?;
-                let rule = body.strip_prefix(LINE_MARKER)?.split(' ').next()?;
-                let line = v["line"].as_u64().or_else(|| v["original_line"].as_u64())?;
-                Some((v["path"].as_str()?.to_string(), line, rule.to_string()))
-            })
-            .collect();
-        let mut seen = BTreeSet::new();
-        let mut comments = Vec::new();
-        for f in &s.findings {
-            let key = (f.path.clone(), f.line, f.rule_id.clone());
-            if !added.get(&f.path).is_some_and(|l| l.contains(&f.line)) {
-                outcome.outside_diff += 1;
-                continue;
-            }
-            if existing.contains(&key) || !seen.insert(key) {
-                outcome.duplicates += 1;
-                continue;
-            }
-            comments.push(json!({
-                "path": f.path, "line": f.line, "side": "RIGHT", "body": line_body(f),
-            }));
-        }
-        if !comments.is_empty() {
-            let n = comments.len();
-            c.send(
-                "POST",
-                &format!("{base}/pulls/{}/reviews", pr.number),
-                Some(&json!({
-                    "commit_id": pr.head_sha,
-                    "event": "COMMENT",
-                    "body": format!("nhiscan: {n} new finding(s) on lines this pull request adds."),
-                    "comments": comments,
-                })),
-            )
-            .await?;
-            outcome.review_comments = n;
-        }
+        review(&c, s, pr, &base, &mut outcome).await?;
     }
     Ok(outcome)
+}
+
+type LineKey = (String, u64, String);
+
+/// The summary comment, found by its marker.
+async fn find_summary(c: &Client<'_>, list: &str) -> Result<Option<Value>, GithubError> {
+    Ok(c.get_all(list).await?.into_iter().find(|v| {
+        v["body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with(SUMMARY_MARKER))
+    }))
+}
+
+/// (path, line, rule) of every nhiscan line comment on the pull request.
+async fn line_comments(c: &Client<'_>, list: &str) -> Result<BTreeSet<LineKey>, GithubError> {
+    Ok(c.get_all(list)
+        .await?
+        .iter()
+        .filter_map(|v| {
+            let body = v["body"].as_str()?;
+            let rule = body.strip_prefix(LINE_MARKER)?.split(' ').next()?;
+            let line = v["line"].as_u64().or_else(|| v["original_line"].as_u64())?;
+            Some((v["path"].as_str()?.to_string(), line, rule.to_string()))
+        })
+        .collect())
+}
+
+/// One review with a line comment per new finding on an added line. When GitHub refuses the
+/// whole review (422: one line it cannot resolve spoils all), the comments go one by one and
+/// those it refuses are counted and skipped.
+async fn review(
+    c: &Client<'_>,
+    s: &CommentSettings,
+    pr: &PullRequest,
+    base: &str,
+    outcome: &mut Outcome,
+) -> Result<(), GithubError> {
+    let files = c
+        .get_all(&format!("{base}/pulls/{}/files", pr.number))
+        .await?;
+    let added: std::collections::BTreeMap<String, BTreeSet<u64>> = files
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["filename"].as_str()?.to_string(),
+                diff::added_lines(f["patch"].as_str().unwrap_or_default()),
+            ))
+        })
+        .collect();
+    let list = format!("{base}/pulls/{}/comments", pr.number);
+    let existing = line_comments(c, &list).await?;
+    let mut seen = BTreeSet::new();
+    let mut planned: Vec<(LineKey, Value)> = Vec::new();
+    for f in &s.findings {
+        let key = (f.path.clone(), f.line, f.rule_id.clone());
+        if !added.get(&f.path).is_some_and(|l| l.contains(&f.line)) {
+            outcome.outside_diff += 1;
+            continue;
+        }
+        if existing.contains(&key) || !seen.insert(key.clone()) {
+            outcome.duplicates += 1;
+            continue;
+        }
+        let comment = json!({
+            "path": f.path, "line": f.line, "side": "RIGHT", "body": line_body(f),
+        });
+        planned.push((key, comment));
+    }
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let n = planned.len();
+    let keys: Vec<LineKey> = planned.iter().map(|(k, _)| k.clone()).collect();
+    let review = json!({
+        "commit_id": pr.head_sha,
+        "event": "COMMENT",
+        "body": format!("nhiscan: {n} new finding(s) on lines this pull request adds."),
+        "comments": planned.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(),
+    });
+    let posted = c
+        .post_once(
+            &format!("{base}/pulls/{}/reviews", pr.number),
+            &review,
+            || {
+                let (c, list, keys) = (c, &list, &keys);
+                async move {
+                    let now = line_comments(c, list).await?;
+                    Ok(keys.iter().all(|k| now.contains(k)).then_some(Value::Null))
+                }
+            },
+        )
+        .await;
+    match posted {
+        Ok(_) => {
+            outcome.review_comments = n;
+            return Ok(());
+        }
+        Err(e) if e.status() == Some(422) => {
+            eprintln!("nhiscan: GitHub refused the review ({e}); posting its comments one by one");
+        }
+        Err(e) => return Err(e),
+    }
+    let now = line_comments(c, &list).await?;
+    for (key, mut comment) in planned {
+        if now.contains(&key) {
+            outcome.duplicates += 1;
+            continue;
+        }
+        comment["commit_id"] = json!(pr.head_sha);
+        let one = c
+            .post_once(&list, &comment, || {
+                let (c, list, key) = (c, &list, &key);
+                async move {
+                    let now = line_comments(c, list).await?;
+                    Ok(now.contains(key).then_some(Value::Null))
+                }
+            })
+            .await;
+        match one {
+            Ok(_) => outcome.review_comments += 1,
+            Err(e) if e.status() == Some(422) => {
+                eprintln!("nhiscan: {}:{}: {e}; skipped", key.0, key.1);
+                outcome.rejected += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -537,24 +701,51 @@ mod tests {
     #[test]
     fn retries_only_rate_limits_and_server_errors() {
         let b = Duration::from_millis(10);
-        let max = Duration::from_secs(5);
+        let minute = Duration::from_secs(60);
+        let w =
+            |status: StatusCode, h: &HeaderMap, msg: &str| retry_wait(status, h, msg, b, minute);
         let mut h = HeaderMap::new();
-        assert_eq!(retry_wait(StatusCode::FORBIDDEN, &h, b, max), None);
+        // A 403 that is not a rate limit (no permission) and a 422 are final.
         assert_eq!(
-            retry_wait(StatusCode::UNPROCESSABLE_ENTITY, &h, b, max),
-            None
+            w(StatusCode::FORBIDDEN, &h, "Resource not accessible"),
+            Retry::No
         );
-        assert_eq!(retry_wait(StatusCode::BAD_GATEWAY, &h, b, max), Some(b));
+        assert_eq!(w(StatusCode::UNPROCESSABLE_ENTITY, &h, ""), Retry::No);
+        assert_eq!(w(StatusCode::BAD_GATEWAY, &h, ""), Retry::Server(b));
+        // 429 and a secondary limit without headers: at least a minute, never the 1 s backoff.
         assert_eq!(
-            retry_wait(StatusCode::TOO_MANY_REQUESTS, &h, b, max),
-            Some(b)
+            w(StatusCode::TOO_MANY_REQUESTS, &h, ""),
+            Retry::RateLimited(minute)
+        );
+        assert_eq!(
+            w(
+                StatusCode::FORBIDDEN,
+                &h,
+                "You have exceeded a secondary rate limit."
+            ),
+            Retry::RateLimited(minute)
         );
         h.insert("retry-after", "30".parse().unwrap());
-        assert_eq!(retry_wait(StatusCode::FORBIDDEN, &h, b, max), Some(max));
-        h.insert("retry-after", "2".parse().unwrap());
         assert_eq!(
-            retry_wait(StatusCode::FORBIDDEN, &h, b, max),
-            Some(Duration::from_secs(2))
+            w(StatusCode::FORBIDDEN, &h, ""),
+            Retry::RateLimited(Duration::from_secs(30))
+        );
+        let mut h = HeaderMap::new();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        h.insert(
+            "x-ratelimit-reset",
+            (now + 120).to_string().parse().unwrap(),
+        );
+        let Retry::RateLimited(d) = w(StatusCode::FORBIDDEN, &h, "API rate limit exceeded") else {
+            panic!("not a rate limit")
+        };
+        assert!(
+            (Duration::from_secs(119)..=Duration::from_secs(122)).contains(&d),
+            "{d:?}"
         );
     }
 

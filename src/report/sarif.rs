@@ -52,6 +52,10 @@ pub struct SarifOptions {
     pub line_hashes: LineHashes,
     pub max_results: usize,
     pub max_gzip_bytes: usize,
+    /// Code-scanning category in place of `nhiscan`: the runs become `CATEGORY/secrets/` and
+    /// `CATEGORY/governance/`, so scans of different scope (pull requests, the default branch)
+    /// keep separate alert states.
+    pub category: Option<String>,
 }
 
 impl Default for SarifOptions {
@@ -60,6 +64,7 @@ impl Default for SarifOptions {
             line_hashes: LineHashes::new(),
             max_results: MAX_RESULTS,
             max_gzip_bytes: MAX_GZIP_BYTES,
+            category: None,
         }
     }
 }
@@ -86,7 +91,13 @@ pub fn build(report: &Report, opts: &SarifOptions) -> sarif::Sarif {
         governance.len().min(opts.max_results),
     ];
     loop {
-        let log = assemble(report, &secrets, &governance, keep);
+        let log = assemble(
+            report,
+            &secrets,
+            &governance,
+            keep,
+            opts.category.as_deref(),
+        );
         if keep == [0, 0] || fits(&log, opts.max_gzip_bytes) {
             return log;
         }
@@ -101,11 +112,20 @@ fn assemble(
     secrets: &[Item],
     governance: &[Item],
     keep: [usize; 2],
+    category: Option<&str>,
 ) -> sarif::Sarif {
+    let id = |default: &str| match category {
+        Some(c) => format!(
+            "{}/{}",
+            c.trim_end_matches('/'),
+            &default["nhiscan/".len()..]
+        ),
+        None => default.to_string(),
+    };
     let runs = vec![
         run(
             report,
-            SECRETS_RUN,
+            &id(SECRETS_RUN),
             secret_rules(report),
             secrets,
             keep[0],
@@ -113,7 +133,7 @@ fn assemble(
         ),
         run(
             report,
-            GOVERNANCE_RUN,
+            &id(GOVERNANCE_RUN),
             verdict_rules(),
             governance,
             keep[1],

@@ -13,7 +13,7 @@ fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn output(out: std::process::Output) -> Output {
+pub fn output(out: std::process::Output) -> Output {
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -53,6 +53,8 @@ fn action_and_workflows_are_valid_for_githubs_schemas() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let workflows = [
         repo_file(".github/workflows/release.yml"),
+        repo_file(".github/workflows/ci.yml"),
+        repo_file(".github/workflows/self-test.yml"),
         repo_file("docs/workflow-pr.yml"),
         repo_file("docs/workflow-nightly.yml"),
     ];
@@ -147,7 +149,7 @@ impl Runner {
 }
 
 #[test]
-fn pull_request_event_scans_base_to_head_and_writes_outputs_summary_and_annotations() {
+fn issue_12_pull_request_event_one_scan_writes_outputs_summary_annotations_and_sarif() {
     let r = Runner::new();
     let payload = serde_json::json!({
         "action": "opened",
@@ -155,7 +157,11 @@ fn pull_request_event_scans_base_to_head_and_writes_outputs_summary_and_annotati
         "pull_request": {"number": 7, "base": {"sha": r.base, "ref": "main"},
                           "head": {"sha": r.head, "ref": "feature"}}
     });
-    let (out, o, s) = r.run("pull_request", payload, &[("INPUT_MODE", "auto")]);
+    let (out, o, s) = r.run(
+        "pull_request",
+        payload,
+        &[("INPUT_MODE", "auto"), ("INPUT_SARIF", "nhiscan.sarif")],
+    );
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout
@@ -165,7 +171,7 @@ fn pull_request_event_scans_base_to_head_and_writes_outputs_summary_and_annotati
     );
     assert!(
         out.stdout.contains(
-            "::warning file=app.env,line=2,col=12,title=nhiscan generic-secret-assignment::"
+            "::error file=app.env,line=2,col=12,endColumn=28,title=Secret assigned to a secret-named key (generic-secret-assignment)::"
         ),
         "{}",
         out.stdout
@@ -173,10 +179,20 @@ fn pull_request_event_scans_base_to_head_and_writes_outputs_summary_and_annotati
     assert!(out.stdout.contains("q7Rz…(16 chars)"), "{}", out.stdout);
     assert!(o.contains("findings=1\n"), "{o}");
     assert!(o.contains("failing=1\n"), "{o}");
-    assert!(o.contains("sarif=\n"), "{o}");
-    assert!(s.contains("## nhiscan"), "{s}");
+    // Findings fail the policy, and the SARIF output is still set (it used to be empty).
+    assert!(o.contains("sarif=nhiscan.sarif\n"), "{o}");
+    assert!(r.repo().join("nhiscan.sarif").is_file());
+    // One scan: JSON, SARIF and Markdown from the same run.
+    assert_eq!(
+        out.stdout.matches("nhiscan scan ").count(),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert!(o.contains("markdown="), "{o}");
+    assert!(s.contains("<!-- nhiscan:report -->"), "{s}");
     assert!(s.contains("`app.env:2`"), "{s}");
-    assert!(s.contains("`q7Rz…(16 chars)`"), "{s}");
+    assert!(s.contains("q7Rz…(16 chars)"), "{s}");
 
     // fail-on none: the same findings, exit 0.
     let payload =
@@ -245,6 +261,18 @@ fn schedule_runs_a_full_scan_and_bad_input_is_a_clear_error() {
     assert!(s.contains("### Governance audit"), "{s}");
     assert!(o.contains("audit="), "{o}");
 
+    // Issue 12: a baseline with mode audit went to `nhiscan audit` too, which has no
+    // --baseline (exit 2). The baseline accepts the finding: the scan passes.
+    let b = crate::harness::run_in(&r.repo(), &["baseline", "create", "base.json", "."]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let (out, o, _) = r.run(
+        "schedule",
+        serde_json::json!({}),
+        &[("INPUT_MODE", "audit"), ("INPUT_BASELINE", "base.json")],
+    );
+    assert_ne!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(o.contains("findings=0\n") && o.contains("audit="), "{o}");
+
     let (out, _, _) = r.run("schedule", serde_json::json!({}), &[("INPUT_MODE", "diff")]);
     assert_eq!(out.code, 2);
     assert!(
@@ -255,6 +283,34 @@ fn schedule_runs_a_full_scan_and_bad_input_is_a_clear_error() {
     let (out, _, _) = r.run("push", serde_json::json!({}), &[]);
     assert_eq!(out.code, 2);
     assert!(out.stdout.contains("has no commit range"), "{}", out.stdout);
+}
+
+/// Publish `stage/nhiscan` into the release directory `rel` as
+/// `nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz` with its `SHA256SUMS` (a wrong sum when
+/// `good_checksum` is false).
+pub fn publish_release(stage: &Path, rel: &Path, good_checksum: bool) {
+    let asset = "nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
+    let st = Command::new("tar")
+        .args([
+            "-czf",
+            rel.join(asset).to_str().unwrap(),
+            "-C",
+            stage.to_str().unwrap(),
+            "nhiscan",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let sum = Command::new("sha256sum")
+        .arg(asset)
+        .current_dir(rel)
+        .output()
+        .unwrap();
+    let mut sums = String::from_utf8(sum.stdout).unwrap();
+    if !good_checksum {
+        sums = format!("{}{}", "0".repeat(64), &sums[64..]);
+    }
+    std::fs::write(rel.join("SHA256SUMS"), sums).unwrap();
 }
 
 /// A fake release directory served through `file://`, and a stub `cargo` on PATH that records
@@ -270,34 +326,17 @@ impl Release {
         let rel = dir.path().join("releases/v0.1.0");
         std::fs::create_dir_all(&stage).unwrap();
         std::fs::create_dir_all(&rel).unwrap();
-        std::fs::write(stage.join("nhiscan"), "#!/bin/sh\necho released nhiscan\n").unwrap();
+        std::fs::write(
+            stage.join("nhiscan"),
+            "#!/bin/sh\n[ \"$1\" = --version ] && echo nhiscan 0.1.0 && exit\necho released nhiscan\n",
+        )
+        .unwrap();
         Command::new("chmod")
             .arg("+x")
             .arg(stage.join("nhiscan"))
             .status()
             .unwrap();
-        let asset = "nhiscan-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
-        let st = Command::new("tar")
-            .args([
-                "-czf",
-                rel.join(asset).to_str().unwrap(),
-                "-C",
-                stage.to_str().unwrap(),
-                "nhiscan",
-            ])
-            .status()
-            .unwrap();
-        assert!(st.success());
-        let sum = Command::new("sha256sum")
-            .arg(asset)
-            .current_dir(&rel)
-            .output()
-            .unwrap();
-        let mut sums = String::from_utf8(sum.stdout).unwrap();
-        if !good_checksum {
-            sums = format!("{}{}", "0".repeat(64), &sums[64..]);
-        }
-        std::fs::write(rel.join("SHA256SUMS"), sums).unwrap();
+        publish_release(&stage, &rel, good_checksum);
         let stub = dir.path().join("stub");
         std::fs::create_dir_all(&stub).unwrap();
         let cargo = stub.join("cargo");

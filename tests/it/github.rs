@@ -38,6 +38,7 @@ fn settings(server: &MockServer, mode: CommentMode, findings: Vec<LineFinding>) 
     s.body = "### nhiscan\n\n1 finding".into();
     s.findings = findings;
     s.backoff = Duration::from_millis(10);
+    s.rate_limit_wait = Duration::from_millis(300);
     s
 }
 
@@ -275,13 +276,15 @@ async fn server_errors_twice_then_success() {
     assert!(e.to_string().contains("HTTP 502"), "{e}");
 }
 
+/// Issue 12: one line GitHub cannot resolve made it reject the whole review (422); now the
+/// comments go one by one, and the one it refuses is skipped.
 #[tokio::test]
-async fn unprocessable_review_is_an_error_naming_githubs_message() {
+async fn issue_12_rejected_review_falls_back_to_single_comments() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/repos/acme/app/pulls/7/files"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"filename": "a.env", "status": "added", "patch": "@@ -0,0 +1 @@\n+T=1"}])))
+            {"filename": "a.env", "status": "added", "patch": "@@ -0,0 +1,2 @@\n+T=1\n+U=2"}])))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -298,12 +301,137 @@ async fn unprocessable_review_is_an_error_naming_githubs_message() {
         .expect(1) // 422 is not retried
         .mount(&server)
         .await;
-    let s = settings(&server, CommentMode::Review, vec![finding("a.env", 1)]);
-    let e = github::comment(&s, &pr()).await.unwrap_err();
-    assert!(
-        e.to_string().contains("HTTP 422: Unprocessable Entity"),
-        "{e}"
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/app/pulls/7/comments"))
+        .and(body_string_contains("\"line\":2"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "PullRequestReviewComment", "code": "custom",
+                        "field": "pull_request_review_thread.line", "message": "could not be resolved"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/app/pulls/7/comments"))
+        .and(body_string_contains("\"line\":1"))
+        .and(body_string_contains("commit_id"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let s = settings(
+        &server,
+        CommentMode::Review,
+        vec![finding("a.env", 1), finding("a.env", 2)],
     );
+    let o = github::comment(&s, &pr()).await.unwrap();
+    assert_eq!((o.review_comments, o.rejected), (1, 1), "{o:?}");
+}
+
+/// A secondary rate limit (403 saying so, no retry-after) is retried after the configured
+/// wait (a minute by default), not dropped.
+#[tokio::test]
+async fn secondary_rate_limit_without_retry_after_is_retried_after_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(201).set_body_json(issue_comment(8, "x")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let s = settings(&server, CommentMode::Summary, vec![finding("a", 1)]);
+    let start = std::time::Instant::now();
+    let o = github::comment(&s, &pr()).await.unwrap();
+    assert_eq!(o.summary, SummaryAction::Created(8));
+    assert!(
+        start.elapsed() >= s.rate_limit_wait,
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        CommentSettings::new("x", "t", CommentMode::Summary).rate_limit_wait,
+        Duration::from_secs(60)
+    );
+
+    // A 429 asking for longer than the run waits: an error at once, not a hang.
+    let busy = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .expect(1)
+        .mount(&busy)
+        .await;
+    let s = settings(&busy, CommentMode::Summary, vec![finding("a", 1)]);
+    let start = std::time::Instant::now();
+    let e = github::comment(&s, &pr()).await.unwrap_err();
+    assert!(e.to_string().contains("HTTP 429"), "{e}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+/// Issue 12: a POST answered 502 may have been carried out; it is not sent again blindly.
+/// The comments are listed first, and the one that landed is the result: one comment.
+#[tokio::test]
+async fn issue_12_post_answered_502_is_not_posted_twice() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    // The POST lands, but the answer is lost behind a 502.
+    Mock::given(method("POST"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let landed = issue_comment(42, &format!("{SUMMARY_MARKER}\n### nhiscan"));
+    Mock::given(method("GET"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([landed])))
+        .mount(&server)
+        .await;
+    let s = settings(&server, CommentMode::Summary, vec![finding("a", 1)]);
+    let o = github::comment(&s, &pr()).await.unwrap();
+    assert_eq!(o.summary, SummaryAction::Created(42));
+
+    // When it did not land, it is posted again: still exactly one comment.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(C))
+        .respond_with(ResponseTemplate::new(201).set_body_json(issue_comment(43, "x")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let o = github::comment(&s_for(&server), &pr()).await.unwrap();
+    assert_eq!(o.summary, SummaryAction::Created(43));
+}
+
+fn s_for(server: &MockServer) -> CommentSettings {
+    settings(server, CommentMode::Summary, vec![finding("a", 1)])
 }
 
 #[tokio::test]
@@ -436,7 +564,8 @@ async fn the_binary_posts_the_body_file_and_a_failure_is_only_a_warning() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("Created(11)"), "{}", out.stderr);
 
-    // GitHub refuses (403 without rate limit: the token may not write): a warning, exit 0.
+    // GitHub refuses (403 without rate limit: a read-only token): a notice naming the
+    // permission, exit 0.
     let refusing = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({
@@ -446,7 +575,8 @@ async fn the_binary_posts_the_body_file_and_a_failure_is_only_a_warning() {
     let out = run_binary(refusing.uri(), event("acme/app")).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("warning: could not comment"),
+        out.stderr.contains("notice: this token may not comment")
+            && out.stderr.contains("pull-requests: write"),
         "{}",
         out.stderr
     );

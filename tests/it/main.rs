@@ -2,14 +2,18 @@
 //! needs one, a real git repository) from `harness`.
 
 mod harness;
+mod runner;
 
 mod action;
+mod action_e2e;
+mod action_scripts;
 mod baseline;
 mod cli;
 mod demo;
 mod git;
 mod github;
 mod hook;
+mod hook_bin;
 mod inventory;
 mod pipelines;
 mod pipelines_more;
