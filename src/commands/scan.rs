@@ -139,12 +139,13 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
     let mut git_pipelines = Vec::new();
     let (source, mut stats, mut errors, notes) = match &s.git {
         None => {
-            let scanned = worktree::scan(&engine, &opts)?;
+            let sink = crate::pipelines::Collector::default();
+            let scanned = worktree::scan(Some(&engine), &sink, &opts)?;
             for (path, id) in &scanned.occurrences {
                 builder.add(path, &scanned.matches[id]);
             }
             let mut stats = scanned.stats;
-            let mut pipelines = scanned.pipelines;
+            let mut pipelines = sink.analyses(&|rel| worktree::read(&opts, rel));
             for (_, a) in &mut pipelines {
                 stats.dropped.allowlisted += allowlisted(&engine, &mut a.hardcoded);
             }
@@ -158,12 +159,13 @@ pub fn run_with_inventory(s: &ScanSettings) -> Result<(Report, Option<Loaded>)> 
                 max_file_size: opts.max_file_size,
                 path_allowlist: opts.path_allowlist.clone(),
             };
-            let scanned = git::scan(&engine, &gopts, mode)?;
+            let sink = crate::pipelines::Collector::default();
+            let scanned = git::scan(&engine, &sink, &gopts, mode)?;
             for h in &scanned.hits {
                 builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
             }
             let mut stats = scanned.stats;
-            git_pipelines = scanned.pipelines;
+            git_pipelines = sink.git_hits();
             for h in &mut git_pipelines {
                 stats.dropped.allowlisted += allowlisted(&engine, &mut h.found);
             }

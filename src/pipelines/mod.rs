@@ -9,6 +9,7 @@ mod gitlab;
 mod hardcoded;
 mod others;
 pub mod risks;
+mod sink;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use yaml::Pos;
 
 pub use hardcoded::{to_findings, Hardcoded, HardcodedHit, HARDCODED_RULE};
+pub use sink::Collector;
 
 /// Version of the `nhiscan pipelines` JSON document.
 pub const USAGE_SCHEMA_VERSION: u32 = 1;
@@ -569,44 +571,37 @@ impl UsageMap {
 /// Every pipeline config below `root` (honouring the ignore files like the scan does), read
 /// and analysed. Used by `nhiscan pipelines`; the scan analyses the files its walk reads.
 pub fn analyze_tree(root: &Path, no_ignore: bool) -> (UsageMap, Vec<HardcodedHit>) {
-    let mut wb = ignore::WalkBuilder::new(root);
-    wb.hidden(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git");
-    if no_ignore {
-        wb.git_ignore(false)
-            .git_global(false)
-            .git_exclude(false)
-            .ignore(false)
-            .parents(false);
-    } else {
-        wb.add_custom_ignore_filename(crate::sources::worktree::IGNORE_FILE);
-    }
-    let mut analyses = Vec::new();
+    let opts = crate::sources::worktree::WorktreeOptions {
+        root: root.to_path_buf(),
+        no_ignore,
+        follow_symlinks: false,
+        threads: 0,
+        max_file_size: u64::MAX,
+        path_allowlist: None,
+    };
+    let sink = Collector::default();
     let mut errors = Vec::new();
-    for e in wb.build().flatten() {
-        if !e.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if system_of(&rel).is_none() {
-            continue;
-        }
-        match std::fs::read(e.path()) {
-            Ok(b) => {
-                let a = analyze(&rel, &String::from_utf8_lossy(&b));
-                analyses.push((rel, a));
-            }
-            Err(err) => errors.push(PipelineError {
-                path: rel,
-                line: 0,
-                column: 0,
-                message: format!("cannot read: {err}"),
-            }),
-        }
+    match crate::sources::worktree::scan(None, &sink, &opts) {
+        Ok(walked) => errors.extend(
+            walked
+                .errors
+                .into_iter()
+                .filter(|e| system_of(&e.path).is_some())
+                .map(|e| PipelineError {
+                    path: e.path,
+                    line: 0,
+                    column: 0,
+                    message: e.message,
+                }),
+        ),
+        Err(e) => errors.push(PipelineError {
+            path: root.display().to_string(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        }),
     }
-    follow_includes(&mut analyses, &|rel| Some(std::fs::read(root.join(rel))));
+    let analyses = sink.analyses(&|rel| crate::sources::worktree::read(&opts, rel));
     collect(analyses, errors)
 }
 

@@ -1,6 +1,8 @@
 //! Where bytes come from. Each source walks its inputs, reads each unique content once, runs
 //! the engine on it and hands back matches keyed by content plus the paths that content was
-//! seen at. Sources never format output.
+//! seen at. Other consumers of the same bytes (the pipeline analyser) are [`Sink`]s the caller
+//! supplies: a source hands each one the files it wants, with their [`Provenance`], during the
+//! one walk. Sources never format output and know nothing of what a sink does.
 
 pub mod content;
 pub mod git;
@@ -9,6 +11,64 @@ pub mod worktree;
 use serde::Serialize;
 
 use crate::detect::Dropped;
+use crate::findings::{GitRef, Presence};
+
+/// Where a content came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// A file of the working tree.
+    Worktree,
+    /// The index: what `git commit` would record.
+    Staged,
+    /// A blob as a commit of the history introduced it.
+    Commit(GitRef),
+    /// A blob as a commit of a diff range (`BASE..HEAD`) changed it.
+    Diff(GitRef),
+}
+
+impl Provenance {
+    /// The commit, for git provenances.
+    pub fn git(&self) -> Option<&GitRef> {
+        match self {
+            Provenance::Commit(g) | Provenance::Diff(g) => Some(g),
+            Provenance::Worktree | Provenance::Staged => None,
+        }
+    }
+}
+
+/// One file handed to a sink.
+#[derive(Debug, Clone, Copy)]
+pub struct Content<'a> {
+    /// Relative, `/`-separated.
+    pub path: &'a str,
+    pub text: &'a str,
+    pub provenance: &'a Provenance,
+    /// Git provenances: whether HEAD still holds this content, and since when it is gone.
+    pub presence: &'a Presence,
+    /// Diff provenances: for each line of `text`, whether the change adds it. A sink reports
+    /// what lies on added lines only.
+    pub added: Option<&'a [bool]>,
+}
+
+/// A consumer of a source's files besides the detection engine.
+pub trait Sink: Sync {
+    /// Whether the file at `path` is for this sink (decided by path alone, before reading).
+    fn wants(&self, path: &str) -> bool;
+    /// One file. An error (located) is counted by the source and the scan goes on.
+    fn consume(&self, content: Content<'_>) -> Result<(), ScanError>;
+}
+
+/// The sink that wants nothing, for scans without other consumers.
+pub struct NoSink;
+
+impl Sink for NoSink {
+    fn wants(&self, _: &str) -> bool {
+        false
+    }
+    fn consume(&self, _: Content<'_>) -> Result<(), ScanError> {
+        Ok(())
+    }
+}
 
 /// A file that could not be scanned, and why. Counted and reported, never fatal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

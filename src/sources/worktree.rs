@@ -9,7 +9,7 @@ use globset::GlobSet;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use super::content::{self, BlobId, Text};
-use super::{ScanError, SourceStats};
+use super::{Content, Provenance, ScanError, Sink, SourceStats};
 use crate::detect::{Dropped, Engine, Match};
 
 /// The per-project ignore file, same syntax as `.gitignore`.
@@ -34,8 +34,6 @@ pub struct Scanned {
     pub matches: HashMap<BlobId, Vec<Match>>,
     pub stats: SourceStats,
     pub errors: Vec<ScanError>,
-    /// Every CI pipeline config walked (by path), understood while its bytes were in hand.
-    pub pipelines: Vec<(String, crate::pipelines::Analysis)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +42,13 @@ pub enum WorktreeError {
     Missing(String),
 }
 
-pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, WorktreeError> {
+/// Walk the tree once: every content through `engine` (when given), every file `sink` wants
+/// to `sink`.
+pub fn scan(
+    engine: Option<&Engine>,
+    sink: &dyn Sink,
+    opts: &WorktreeOptions,
+) -> Result<Scanned, WorktreeError> {
     if std::fs::symlink_metadata(&opts.root).is_err() {
         return Err(WorktreeError::Missing(opts.root.display().to_string()));
     }
@@ -65,6 +69,7 @@ pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, Worktree
     }
     let ctx = Ctx {
         engine,
+        sink,
         opts,
         seen: Mutex::new(HashSet::new()),
         dups: Mutex::new(Vec::new()),
@@ -80,29 +85,30 @@ pub fn scan(engine: &Engine, opts: &WorktreeOptions) -> Result<Scanned, Worktree
     }
     out.occurrences.sort();
     out.errors.sort();
-    // Included pipeline files are understood as their includer's system, wherever they live
-    // (the walk classified files by path only). A path the allowlist excludes is never read.
-    let read = |rel: &str| -> Option<std::io::Result<Vec<u8>>> {
-        if opts
-            .path_allowlist
-            .as_ref()
-            .is_some_and(|g| g.is_match(rel))
-        {
-            return None;
-        }
-        let path = opts.root.join(rel);
-        // Too large for the scan is too large to follow.
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() > opts.max_file_size) {
-            return None;
-        }
-        Some(std::fs::read(path))
-    };
-    crate::pipelines::follow_includes(&mut out.pipelines, &read);
     Ok(out)
 }
 
+/// Read one more file of the tree by relative path, as the walk would have: `None` for a path
+/// the allowlist excludes (never read) or one too large to scan. For sinks that follow
+/// references between files (pipeline includes).
+pub fn read(opts: &WorktreeOptions, rel: &str) -> Option<std::io::Result<Vec<u8>>> {
+    if opts
+        .path_allowlist
+        .as_ref()
+        .is_some_and(|g| g.is_match(rel))
+    {
+        return None;
+    }
+    let path = opts.root.join(rel);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > opts.max_file_size) {
+        return None;
+    }
+    Some(std::fs::read(path))
+}
+
 struct Ctx<'a> {
-    engine: &'a Engine,
+    engine: Option<&'a Engine>,
+    sink: &'a dyn Sink,
     opts: &'a WorktreeOptions,
     seen: Mutex<HashSet<BlobId>>,
     dups: Mutex<Vec<(String, BlobId)>>,
@@ -139,7 +145,6 @@ impl Drop for Worker<'_, '_> {
             out.matches.extend(local.matches);
             out.stats.add(&local.stats);
             out.errors.extend(local.errors);
-            out.pipelines.extend(local.pipelines);
         }
     }
 }
@@ -215,12 +220,23 @@ impl Worker<'_, '_> {
             self.local.stats.skipped.too_large += 1;
             return;
         }
-        // A pipeline is understood by path, so also when its content was seen elsewhere.
-        if crate::pipelines::system_of(&rel).is_some() {
+        // A sink decides by path, so it also gets a content that was seen elsewhere.
+        if self.ctx.sink.wants(&rel) {
             let text = String::from_utf8_lossy(data);
-            let a = crate::pipelines::analyze(&rel, &text);
-            self.local.pipelines.push((rel.clone(), a));
+            let c = Content {
+                path: &rel,
+                text: &text,
+                provenance: &Provenance::Worktree,
+                presence: &Default::default(),
+                added: None,
+            };
+            if let Err(e) = self.ctx.sink.consume(c) {
+                self.error(e.path, e.message);
+            }
         }
+        let Some(engine) = self.ctx.engine else {
+            return;
+        };
         let id = content::blob_id(data);
         if !self.ctx.seen.lock().expect("seen set").insert(id) {
             self.local.stats.duplicates += 1;
@@ -240,7 +256,7 @@ impl Worker<'_, '_> {
         stats.non_utf8 += u64::from(!utf8);
         stats.utf16 += u64::from(utf16);
         let mut dropped = Dropped::default();
-        let matches = self.ctx.engine.scan(&text, &mut dropped);
+        let matches = engine.scan(&text, &mut dropped);
         self.local.stats.dropped.add(&dropped);
         if !matches.is_empty() {
             self.local.occurrences.push((rel, id));

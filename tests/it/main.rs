@@ -7,6 +7,7 @@ mod runner;
 mod action;
 mod action_e2e;
 mod action_scripts;
+mod architecture;
 mod baseline;
 mod cli;
 mod demo;

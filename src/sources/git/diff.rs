@@ -15,6 +15,8 @@ use super::{
 use crate::detect::Engine;
 use crate::findings::Presence;
 use crate::secret::Secret;
+use crate::sources::Provenance;
+use crate::sources::Sink;
 
 /// `BASE..HEAD` or `BASE...HEAD`; an empty side means `HEAD`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,7 @@ impl Range {
 pub fn scan(
     repo: &gix::Repository,
     engine: &Engine,
+    sink: &dyn Sink,
     opts: &GitOptions,
     range: &str,
     each_commit: bool,
@@ -82,7 +85,9 @@ pub fn scan(
                 }
             }
         }
-        commits_added(repo, engine, opts, head, others, None, &mut out, &mut tally)?;
+        commits_added(
+            repo, engine, sink, opts, head, others, None, &mut out, &mut tally,
+        )?;
         finish(repo, &mut out, tally);
         return Ok(out);
     }
@@ -144,13 +149,20 @@ pub fn scan(
             at_head: Some(true),
             last: Some((head_meta.time.seconds, super::format_time(head_meta.time))),
         };
-        if let Some(mut p) =
-            super::pipeline_added(repo, old, new, &path, opts.max_file_size, &mut tally)
-        {
-            p.git = Some(git.clone());
-            p.presence = presence.clone();
-            out.pipelines.push(p);
-        }
+        let to_sink = super::ToSink {
+            sink,
+            provenance: &Provenance::Diff(git.clone()),
+            presence: &presence,
+        };
+        super::pipeline_added(
+            repo,
+            old,
+            new,
+            &path,
+            opts.max_file_size,
+            &mut tally,
+            to_sink,
+        );
         if matches.is_empty() {
             continue;
         }
@@ -167,6 +179,7 @@ pub fn scan(
         commits_added(
             repo,
             engine,
+            sink,
             opts,
             head,
             vec![base],
@@ -290,6 +303,7 @@ fn finish(repo: &gix::Repository, out: &mut GitScanned, tally: Tally) {
 fn commits_added(
     repo: &gix::Repository,
     engine: &Engine,
+    sink: &dyn Sink,
     opts: &GitOptions,
     head: ObjectId,
     hidden: Vec<ObjectId>,
@@ -350,17 +364,16 @@ fn commits_added(
                 continue;
             }
             let matches = scan_added(repo, engine, old, new, &path, opts.max_file_size, tally);
-            if let Some(mut p) =
-                super::pipeline_added(repo, old, new, &path, opts.max_file_size, tally)
-            {
-                let present = head_files.contains(&new);
-                p.git = Some(git.clone());
-                p.presence = Presence {
+            let present = head_files.contains(&new);
+            let to_sink = super::ToSink {
+                sink,
+                provenance: &Provenance::Diff(git.clone()),
+                presence: &Presence {
                     at_head: Some(present),
                     last: present.then(|| (head_time.seconds, super::format_time(head_time))),
-                };
-                out.pipelines.push(p);
-            }
+                },
+            };
+            super::pipeline_added(repo, old, new, &path, opts.max_file_size, tally, to_sink);
             for m in matches {
                 let present = match at_head {
                     Some(set) => set.contains(&(m.rule, m.secret.clone())),

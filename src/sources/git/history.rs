@@ -18,6 +18,7 @@ use super::{
 };
 use crate::detect::Engine;
 use crate::findings::Presence;
+use crate::sources::Sink;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryOptions {
@@ -66,6 +67,7 @@ struct CommitChanges {
 pub fn scan(
     repo: &gix::Repository,
     engine: &Engine,
+    sink: &dyn Sink,
     opts: &GitOptions,
     h: &HistoryOptions,
 ) -> Result<GitScanned, GitError> {
@@ -249,8 +251,9 @@ pub fn scan(
         }
     }
     // Pipeline configs: each unique blob also gets the hardcoded-credential check.
-    out.pipelines = super::pipelines_in_history(
+    super::pipelines_in_history(
         repo,
+        sink,
         blobs
             .iter()
             .map(|(id, e)| (*id, e.paths.as_slice(), e.removed)),

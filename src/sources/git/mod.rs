@@ -16,7 +16,7 @@ use gix::ObjectId;
 use globset::GlobSet;
 
 use super::content::{self, Text};
-use super::{ScanError, SourceStats};
+use super::{Content, Provenance, ScanError, Sink, SourceStats};
 use crate::detect::{Dropped, Engine, Match};
 use crate::findings::{GitRef, Presence};
 
@@ -71,8 +71,6 @@ pub struct GitScanned {
     /// Things the user should know that are not errors, e.g. the part of history a shallow
     /// clone hides and how to fetch it.
     pub notes: Vec<String>,
-    /// Hardcoded credentials of pipeline configs (added lines only in diff modes).
-    pub pipelines: Vec<crate::pipelines::HardcodedHit>,
 }
 
 /// Fatal git errors (exit 2): no repository, a revision that does not resolve.
@@ -98,19 +96,24 @@ fn other(e: impl std::fmt::Display) -> GitError {
 }
 
 /// Run one git mode.
-pub fn scan(engine: &Engine, opts: &GitOptions, mode: &GitMode) -> Result<GitScanned, GitError> {
+/// Run one git mode: every blob it reads through `engine`, every file `sink` wants to `sink`
+/// (with the added lines, in diff modes).
+pub fn scan(
+    engine: &Engine,
+    sink: &dyn Sink,
+    opts: &GitOptions,
+    mode: &GitMode,
+) -> Result<GitScanned, GitError> {
     let repo = open(&opts.repo)?;
     let mut out = match mode {
-        GitMode::History(h) => history::scan(&repo, engine, opts, h)?,
+        GitMode::History(h) => history::scan(&repo, engine, sink, opts, h)?,
         GitMode::Diff { range, each_commit } => {
-            diff::scan(&repo, engine, opts, range, *each_commit)?
+            diff::scan(&repo, engine, sink, opts, range, *each_commit)?
         }
-        GitMode::Staged => staged::scan(&repo, engine, opts)?,
+        GitMode::Staged => staged::scan(&repo, engine, sink, opts)?,
     };
     out.errors.sort();
     out.hits
-        .sort_by(|a, b| (&a.path, &a.git).cmp(&(&b.path, &b.git)));
-    out.pipelines
         .sort_by(|a, b| (&a.path, &a.git).cmp(&(&b.path, &b.git)));
     Ok(out)
 }
@@ -386,9 +389,16 @@ pub(crate) fn scan_added(
     on_added_lines(matches, &added_lines(&old_text, &text))
 }
 
-/// When `path` is a pipeline config: the hardcoded credentials of blob `new` on the lines
-/// turning `old` (or nothing) into it adds. The caller sets the commit and presence. A config
-/// that is not valid YAML is an error at its position (the rules still scanned its text).
+/// Where a git source's sink content comes from, and whether HEAD still holds it.
+#[derive(Clone, Copy)]
+pub(crate) struct ToSink<'a> {
+    pub sink: &'a dyn Sink,
+    pub provenance: &'a Provenance,
+    pub presence: &'a Presence,
+}
+
+/// When the sink wants `path`: hand it blob `new`, with the lines that turning `old` (or
+/// nothing) into it adds. A sink's error is counted at its position.
 pub(crate) fn pipeline_added(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -396,42 +406,45 @@ pub(crate) fn pipeline_added(
     path: &str,
     max_file_size: u64,
     tally: &mut Tally,
-) -> Option<crate::pipelines::HardcodedHit> {
-    let system = crate::pipelines::system_of(path)?;
+    to: ToSink<'_>,
+) {
+    if !to.sink.wants(path) {
+        return;
+    }
     // Size, binary and missing-object problems were counted when the rules read this blob.
     let mut scratch = Tally::default();
     let mut new_buf = Vec::new();
-    let (text, _, _) = read_text(repo, new, path, max_file_size, &mut scratch, &mut new_buf)?;
-    let mut found =
-        match crate::pipelines::hardcoded_in(path, &String::from_utf8_lossy(&text), system) {
-            Ok(f) => f,
-            Err(e) => {
-                tally.error(format!("{}:{}:{}", e.path, e.line, e.column), e.message);
-                return None;
-            }
-        };
-    if let Some(old) = old {
+    let Some((text, _, _)) = read_text(repo, new, path, max_file_size, &mut scratch, &mut new_buf)
+    else {
+        return;
+    };
+    let added = old.map(|old| {
         let mut old_buf = Vec::new();
         let old_text = read_text(repo, old, path, u64::MAX, &mut scratch, &mut old_buf)
             .map(|t| t.0)
             .unwrap_or_default();
-        let added = added_lines(&old_text, &text);
-        found.retain(|h| added.get(h.line - 1).copied().unwrap_or(false));
+        added_lines(&old_text, &text)
+    });
+    let content = Content {
+        path,
+        text: &String::from_utf8_lossy(&text),
+        provenance: to.provenance,
+        presence: to.presence,
+        added: added.as_deref(),
+    };
+    if let Err(e) = to.sink.consume(content) {
+        tally.error(e.path, e.message);
     }
-    (!found.is_empty()).then(|| crate::pipelines::HardcodedHit {
-        path: path.to_string(),
-        system,
-        git: None,
-        presence: Presence::default(),
-        found,
-    })
 }
 
-/// The history's part: every unique pipeline blob (by the paths it was introduced at) gets
-/// the hardcoded-credential check, attributed to each path's introducing commit, with the
-/// blob's presence at HEAD. `blobs` yields (blob, paths with commit index, time removed).
+/// The history's part: every unique blob the sink wants (by the paths it was introduced at)
+/// goes to it once per path, attributed to that path's introducing commit, with the blob's
+/// presence at HEAD. `blobs` yields (blob, paths with commit index, time removed). Sink
+/// errors are not counted here: the history reports where a config is now, not every old
+/// version that did not parse.
 pub(crate) fn pipelines_in_history<'a>(
     repo: &gix::Repository,
+    sink: &dyn Sink,
     blobs: impl Iterator<Item = (ObjectId, &'a [(String, u32)], Option<i64>)>,
     commit_ref: &dyn Fn(u32) -> GitRef,
     head: (
@@ -439,15 +452,11 @@ pub(crate) fn pipelines_in_history<'a>(
         Option<gix::date::Time>,
     ),
     max_file_size: u64,
-) -> Vec<crate::pipelines::HardcodedHit> {
-    let mut out = Vec::new();
+) {
     let mut scratch = Tally::default();
     let mut buf = Vec::new();
     for (id, paths, removed) in blobs {
-        if !paths
-            .iter()
-            .any(|(p, _)| crate::pipelines::system_of(p).is_some())
-        {
+        if !paths.iter().any(|(p, _)| sink.wants(p)) {
             continue;
         }
         let Some((text, _, _)) =
@@ -462,27 +471,24 @@ pub(crate) fn pipelines_in_history<'a>(
         } else {
             removed.map(|r| (r, format_time(gix::date::Time::new(r, 0))))
         };
+        let presence = Presence {
+            at_head: Some(at_head),
+            last,
+        };
         for (path, ci) in paths {
-            let Some(system) = crate::pipelines::system_of(path) else {
-                continue;
-            };
-            let found = crate::pipelines::hardcoded_in(path, &text, system).unwrap_or_default();
-            if found.is_empty() {
+            if !sink.wants(path) {
                 continue;
             }
-            out.push(crate::pipelines::HardcodedHit {
-                path: path.clone(),
-                system,
-                git: Some(commit_ref(*ci)),
-                presence: Presence {
-                    at_head: Some(at_head),
-                    last: last.clone(),
-                },
-                found,
-            });
+            let content = Content {
+                path,
+                text: &text,
+                provenance: &Provenance::Commit(commit_ref(*ci)),
+                presence: &presence,
+                added: None,
+            };
+            let _ = sink.consume(content);
         }
     }
-    out
 }
 
 /// Every blob of a tree (regular and executable files; links and submodules are not content).

@@ -12,10 +12,13 @@ use super::{
 };
 use crate::detect::Engine;
 use crate::findings::Presence;
+use crate::sources::Provenance;
+use crate::sources::Sink;
 
 pub fn scan(
     repo: &gix::Repository,
     engine: &Engine,
+    sink: &dyn Sink,
     opts: &GitOptions,
 ) -> Result<GitScanned, GitError> {
     let head_tree = repo.head_tree_id_or_empty().map_err(other)?.detach();
@@ -50,14 +53,20 @@ pub fn scan(
             opts.max_file_size,
             &mut tally,
         );
-        out.pipelines.extend(super::pipeline_added(
+        let to_sink = super::ToSink {
+            sink,
+            provenance: &Provenance::Staged,
+            presence: &Presence::default(),
+        };
+        super::pipeline_added(
             repo,
             old,
             entry.id,
             &path,
             opts.max_file_size,
             &mut tally,
-        ));
+            to_sink,
+        );
         if !matches.is_empty() {
             out.hits.push(Hit {
                 path,
