@@ -14,5 +14,6 @@ pub mod pipelines;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod secret;
 pub mod sources;

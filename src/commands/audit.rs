@@ -4,8 +4,7 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::scan::{self, ScanSettings};
-use super::{governance, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::findings::Finding;
 use crate::inventory::Inventory;
@@ -15,6 +14,7 @@ use crate::report::audit::{
 };
 use crate::report::{Report, Tool};
 use crate::rules::Severity;
+use crate::scan::{self, ScanSettings};
 
 /// Build the audit document from a judged scan report and its inventory. Pure: `now` is
 /// passed in; usage is the inventory's own evidence (pipelines add theirs later).
@@ -140,7 +140,10 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         now: args.now,
         ..ScanSettings::new(&args.path)
     };
-    let (report, loaded) = scan::run_with_inventory(&settings)?;
+    let scan::Outcome {
+        report,
+        inventory: loaded,
+    } = scan::ScanPlan::resolve(&settings)?.run()?;
     let Some(loaded) = loaded else {
         bail!(
             "no inventory: pass --inventory PATH, set `inventory:` in .nhiscan.yaml, or create {} in {}",
@@ -148,7 +151,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
             args.path.display()
         );
     };
-    let now = governance::today(args.now);
+    let now = scan::today(args.now);
     let errors = report.summary.stats.errors;
     let r = build(report, &loaded.inventory, now, settings.fail_on);
     let mut out = std::io::stdout().lock();

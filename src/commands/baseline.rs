@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 
-use super::scan::{self, ScanSettings};
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::{BaselineArgs, BaselineCommand};
 use crate::findings::baseline::Baseline;
+use crate::scan::{self, ScanSettings};
 
 pub fn main(cmd: BaselineCommand) -> Result<i32> {
     let (args, update) = match cmd {

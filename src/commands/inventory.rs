@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
-use super::{governance, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{InventoryAddArgs, InventoryCommand, ListFormat};
 use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
 
@@ -26,7 +26,7 @@ struct CheckReport<'a> {
 
 /// Every problem of an inventory file: invalid values, then lint (owners, overlaps, ...).
 pub fn problems(path: &Path) -> Result<(usize, Vec<InventoryError>)> {
-    let loaded = governance::read(path)?;
+    let loaded = crate::scan::read_inventory(path)?;
     let mut all = loaded.errors.clone();
     all.extend(inventory::lint(&loaded));
     all.sort_by_key(|e| (e.line, e.column));

@@ -3,7 +3,6 @@
 pub mod audit;
 pub mod baseline;
 pub mod github;
-pub mod governance;
 pub mod hook;
 pub mod inventory;
 pub mod output;

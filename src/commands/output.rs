@@ -3,14 +3,12 @@
 //! renderers) reads the outside world for a report: the scanned files for SARIF line hashes,
 //! the GitHub environment for links and the job summary.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::cli::{Format, OutputArgs};
-use crate::findings::linehash;
 use crate::report::markdown::MarkdownOptions;
 use crate::report::sarif::{LineHashes, SarifOptions};
 use crate::report::{self, Report};
@@ -31,7 +29,7 @@ pub fn write_all(report: &Report, root: &Path, o: &Outputs, out: &mut dyn Write)
     let needs_hashes = o.stdout == Format::Sarif || o.files.sarif.is_some();
     let sarif_opts = SarifOptions {
         line_hashes: if needs_hashes {
-            line_hashes_for(report, root)
+            crate::report::sarif::line_hashes_for(report, root)
         } else {
             LineHashes::new()
         },
@@ -94,39 +92,6 @@ pub fn write_all(report: &Report, root: &Path, o: &Outputs, out: &mut dyn Write)
 
 fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(p, bytes).with_context(|| format!("{}: cannot write report", p.display()))
-}
-
-/// The line hash of each finding location's line, read from the scanned files the way GitHub's
-/// upload would read them. A file that cannot be read now gets no hash (the uploader then
-/// computes its own, or none); so do git sources, whose blobs need not match the checkout.
-pub fn line_hashes_for(report: &Report, root: &Path) -> LineHashes {
-    if report.scan.source != "worktree" {
-        return LineHashes::new();
-    }
-    let mut wanted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for f in &report.findings {
-        for l in &f.locations {
-            wanted.entry(l.path.as_str()).or_default().push(l.line);
-        }
-    }
-    let mut out = LineHashes::new();
-    for (path, lines) in wanted {
-        let file = if root.is_file() {
-            root.to_path_buf()
-        } else {
-            root.join(path)
-        };
-        let Ok(bytes) = std::fs::read(&file) else {
-            continue;
-        };
-        let hashes = linehash::line_hashes(&bytes);
-        for line in lines {
-            if let Some(h) = hashes.get(&line) {
-                out.insert((path.to_string(), line), h.clone());
-            }
-        }
-    }
-    out
 }
 
 /// `https://github.com/OWNER/REPO/blob/SHA` inside a GitHub Actions job.

@@ -7,8 +7,6 @@ use anyhow::Result;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{ListFormat, RulesCommand};
-use crate::detect::{Dropped, Engine, EngineOptions};
-use crate::findings::redact;
 use crate::rules::RuleSet;
 
 pub fn main(cmd: RulesCommand) -> Result<i32> {
@@ -43,7 +41,7 @@ pub fn main(cmd: RulesCommand) -> Result<i32> {
             show_secrets,
         } => {
             let set = Arc::new(RuleSet::load(&rules.sources(true))?);
-            let failures = check(&set, show_secrets);
+            let failures = crate::detect::selftest::check(&set, show_secrets);
             let mut err = std::io::stderr().lock();
             for f in &failures {
                 writeln!(err, "{f}")?;
@@ -68,82 +66,5 @@ pub fn main(cmd: RulesCommand) -> Result<i32> {
                 Ok(EXIT_FINDINGS)
             }
         }
-    }
-}
-
-/// Run every example through the real engine with only its rule enabled. Returns one message
-/// per failure, naming the rule's file and line.
-pub fn check(set: &Arc<RuleSet>, show_secrets: bool) -> Vec<String> {
-    let engine = Engine::new(set.clone(), EngineOptions::default());
-    let shown = |s: &str| {
-        if show_secrets {
-            format!("{s:?}")
-        } else {
-            redact(s.as_bytes())
-        }
-    };
-    let mut failures = Vec::new();
-    for (ri, rule) in set.rules.iter().enumerate() {
-        let place = format!("{}:{}: rule `{}`", rule.source, rule.line, rule.id);
-        // Patterns of built-in rules compile lazily; force it here.
-        let _ = rule.regex();
-        for (i, ex) in rule.examples.iter().enumerate() {
-            let mut dropped = Dropped::default();
-            let got = engine.scan_rule(ex.text.as_bytes(), ri, &mut dropped);
-            let ok = got.iter().any(|m| {
-                m.secret.as_bytes() == ex.secret.as_bytes() && m.confidence >= rule.confidence
-            });
-            if !ok {
-                let found: Vec<String> = got
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "{} ({} confidence)",
-                            shown(&m.secret.expose()),
-                            m.confidence.as_str()
-                        )
-                    })
-                    .collect();
-                failures.push(format!(
-                    "{place}: example {} should find secret {} but found [{}]{}",
-                    i + 1,
-                    shown(&ex.secret),
-                    found.join(", "),
-                    why_dropped(&dropped)
-                ));
-            }
-        }
-        for (i, text) in rule.negative_examples.iter().enumerate() {
-            let mut dropped = Dropped::default();
-            let got = engine.scan_rule(text.as_bytes(), ri, &mut dropped);
-            if let Some(m) = got.first() {
-                failures.push(format!(
-                    "{place}: negative example {} should find nothing but found {}",
-                    i + 1,
-                    shown(&m.secret.expose())
-                ));
-            }
-        }
-    }
-    failures
-}
-
-fn why_dropped(d: &Dropped) -> String {
-    let mut why = Vec::new();
-    for (n, label) in [
-        (d.placeholder, "placeholder filter"),
-        (d.low_entropy, "below min_entropy"),
-        (d.check_rejected, "rejected by check"),
-        (d.below_confidence, "check failed (low confidence)"),
-        (d.inline_allowed, "nhiscan:allow on the line"),
-    ] {
-        if n > 0 {
-            why.push(format!("{n} dropped: {label}"));
-        }
-    }
-    if why.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", why.join("; "))
     }
 }

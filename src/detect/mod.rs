@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod entropy;
 pub mod filters;
+pub mod selftest;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

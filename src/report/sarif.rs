@@ -623,3 +623,36 @@ fn verdict_rules() -> Vec<sarif::ReportingDescriptor> {
         })
         .collect()
 }
+
+/// The line hash of each finding location's line, read from the scanned files the way GitHub's
+/// upload would read them. A file that cannot be read now gets no hash (the uploader then
+/// computes its own, or none); so do git sources, whose blobs need not match the checkout.
+pub fn line_hashes_for(report: &Report, root: &std::path::Path) -> LineHashes {
+    if report.scan.source != "worktree" {
+        return LineHashes::new();
+    }
+    let mut wanted: std::collections::BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for f in &report.findings {
+        for l in &f.locations {
+            wanted.entry(l.path.as_str()).or_default().push(l.line);
+        }
+    }
+    let mut out = LineHashes::new();
+    for (path, lines) in wanted {
+        let file = if root.is_file() {
+            root.to_path_buf()
+        } else {
+            root.join(path)
+        };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        let hashes = crate::findings::linehash::line_hashes(&bytes);
+        for line in lines {
+            if let Some(h) = hashes.get(&line) {
+                out.insert((path.to_string(), line), h.clone());
+            }
+        }
+    }
+    out
+}

@@ -231,3 +231,31 @@ fn the_cycle_finder_finds_cycles() {
     );
     assert_eq!(targets("rules::RuleSet;"), vec!["rules"]);
 }
+
+#[test]
+fn tests_use_the_library_not_the_command_layer() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files = Vec::new();
+    rust_files(&tests, &mut files);
+    assert!(files.len() >= 10, "found too few test files: {files:?}");
+    let mut bad = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            // Written split so this file does not name what it forbids.
+            for layer in [
+                concat!("nhiscan::", "commands"),
+                concat!("nhiscan::", "cli"),
+            ] {
+                if line.contains(layer) {
+                    bad.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "tests reach into the command layer:\n{}",
+        bad.join("\n")
+    );
+}

@@ -524,7 +524,7 @@ fn pr_range_ignores_deletions_mode_changes_links_and_submodules() {
 
 #[test]
 fn library_settings_run_a_history_scan() {
-    use nhiscan::commands::scan::{run, ScanSettings};
+    use nhiscan::scan::{run, ScanSettings};
     use nhiscan::sources::git::{history::HistoryOptions, GitMode};
     let r = Repo::new();
     r.write("k.txt", &format!("{T1}\n"));

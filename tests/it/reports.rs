@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use nhiscan::commands::output::line_hashes_for;
-use nhiscan::commands::scan::{run, ScanSettings};
 use nhiscan::policy::{Verdict, VerdictKind};
 use nhiscan::report::markdown::{self, MarkdownOptions, MARKER};
+use nhiscan::report::sarif::line_hashes_for;
 use nhiscan::report::sarif::{self, SarifOptions};
 use nhiscan::report::{github, Report};
 use nhiscan::rules::Severity;
+use nhiscan::scan::{run, ScanSettings};
 use serde_json::Value;
 
 use crate::harness::Tree;

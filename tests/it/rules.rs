@@ -15,7 +15,7 @@ fn every_builtin_rule_passes_its_examples() {
         })
         .expect("built-in rules load"),
     );
-    let failures = nhiscan::commands::rules::check(&set, false);
+    let failures = nhiscan::detect::selftest::check(&set, false);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
