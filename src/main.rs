@@ -17,8 +17,19 @@ fn main() {
         Command::Pipelines(args) => commands::pipelines::main(args),
     };
     let code = code.unwrap_or_else(|e| {
+        // `nhiscan scan … | head`: the reader is gone; that is how pipes end, not an error.
+        if broken_pipe(&e) {
+            return 0;
+        }
         eprintln!("nhiscan: error: {e:#}");
         EXIT_ERROR
     });
     std::process::exit(code);
+}
+
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

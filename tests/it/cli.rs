@@ -54,3 +54,34 @@ fn text_output_groups_by_file_with_a_summary() {
         "NO_COLOR is set: no escape codes"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // `nhiscan scan … | head -c 100`: the reader leaves long before the report is written.
+    let t = Tree::new();
+    let body = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/demo/config/aws-credentials"),
+    )
+    .unwrap();
+    // Enough locations that the JSON report is far larger than a pipe's buffer.
+    for i in 0..600 {
+        t.write(&format!("d{i}/credentials"), &body);
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args(["scan", ".", "--format", "json", "--fail-on", "none"])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    use std::io::Read;
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout is dropped here: the pipe's reading end is closed.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("error"), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
