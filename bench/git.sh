@@ -6,7 +6,8 @@
 #
 #   bash bench/git.sh REPO [REPO ...]     # e.g. a full clone of git/git
 #
-# Environment: RUNS (default 3), TOOLS (default: all, space-separated), CACHE (default ../bench-cache), SHARED (default ../shared).
+# Environment: RUNS (default 3), TOOLS (default: all, space-separated), CACHE (default ../bench-cache), SHARED (default ../shared),
+# BEFORE (an older nhiscan binary, timed as nhiscan-before in the same run).
 # Appends raw rows to bench/results/<date>-git.csv. Not a test: nothing here asserts a speed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,7 @@ csv=$root/bench/results/$(date -u +%F)-git.csv
 machine="$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 
 declare -A cmd=(
+  [nhiscan-before]='"$before" scan "$T" --git --format json --fail-on none >"$O" 2>/dev/null'
   [nhiscan]='"$nh" scan "$T" --git --format json --fail-on none >"$O" 2>/dev/null'
   [gitleaks]='"$bin/gitleaks" git "$T" --no-banner --exit-code 0 --report-format json --report-path "$O" >/dev/null 2>&1'
   [betterleaks]='"$bin/betterleaks" git "$T" --no-banner --exit-code 0 -o "$O" >/dev/null 2>&1'
@@ -34,10 +36,11 @@ declare -A cmd=(
   [cat-file-floor]='git -C "$T" cat-file --batch-all-objects --batch >/dev/null; echo 0 >"$O"'
 )
 read -r -a order <<<"${TOOLS:-nhiscan betterleaks gitleaks kingfisher cat-file-floor}"
+[[ -z ${BEFORE:-} ]] || order=(nhiscan-before "${order[@]}")
 
 count() {
   case $1 in
-    nhiscan) jq '.summary.locations' "$2" ;;
+    nhiscan | nhiscan-before) jq '.summary.locations' "$2" ;;
     gitleaks) jq 'length' "$2" 2>/dev/null || echo 0 ;;
     betterleaks) jq '.findings | length' "$2" 2>/dev/null || echo 0 ;;
     kingfisher) jq '.findings | length' "$2" 2>/dev/null || echo "?" ;;
@@ -55,7 +58,7 @@ for T in "$@"; do
     : >"$work/times"
     for r in $(seq "$runs"); do
       O=$work/$tool.json
-      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' bin='$bin' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
+      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' before='${BEFORE:-}' bin='$bin' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
       read -r wall rss <"$work/t"
       n=$(count "$tool" "$O")
       echo "$(date -u +%FT%TZ),$machine,$name,$tool,$r,$wall,$rss,$n" >>"$csv"

@@ -4,7 +4,8 @@
 #
 #   bash bench/run.sh [TARGET_DIR ...]     # default target: the shared corpus
 #
-# Environment: RUNS (default 5), CACHE (default ../bench-cache), SHARED (default ../shared).
+# Environment: RUNS (default 5), CACHE (default ../bench-cache), SHARED (default ../shared),
+# TOOLS (which to run), BEFORE (an older nhiscan binary, timed as nhiscan-before in the same run).
 # Prints a table of median wall time and peak RSS per tool and target, and findings per tool,
 # and appends raw rows to bench/results/<date>.csv. Not a test: nothing here asserts a speed.
 set -euo pipefail
@@ -34,17 +35,19 @@ machine="$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 
 # tool name -> command (target is $T, report file is $O)
 declare -A cmd=(
+  [nhiscan-before]='"$before" scan "$T" --format json --fail-on none >"$O" 2>/dev/null'
   [nhiscan]='"$nh" scan "$T" --format json --fail-on none >"$O" 2>/dev/null'
   [gitleaks]='"$bin/gitleaks" dir "$T" --no-banner --exit-code 0 --report-format json --report-path "$O" >/dev/null 2>&1'
   [betterleaks]='"$bin/betterleaks" "$T" --no-banner --exit-code 0 -o "$O" >/dev/null 2>&1'
   [kingfisher]='"$bin/kingfisher" scan "$T" --no-validate --no-update-check --git-history none --format json -o "$O" -q >/dev/null 2>&1 || true'
   [rg-floor]='"$bin/rg" --hidden -i -F -c -f "$work/keywords.txt" "$T" >"$O" 2>/dev/null || true'
 )
-order=(nhiscan betterleaks gitleaks kingfisher rg-floor)
+read -r -a order <<<"${TOOLS:-nhiscan betterleaks gitleaks kingfisher rg-floor}"
+[[ -z ${BEFORE:-} ]] || order=(nhiscan-before "${order[@]}")
 
 count() { # tool report -> number of findings
   case $1 in
-    nhiscan) jq '.summary.locations' "$2" ;;
+    nhiscan | nhiscan-before) jq '.summary.locations' "$2" ;;
     gitleaks) jq 'length' "$2" 2>/dev/null || echo 0 ;;
     betterleaks) jq '.findings | length' "$2" 2>/dev/null || echo 0 ;;
     kingfisher) jq '.findings | length' "$2" 2>/dev/null || echo "?" ;;
@@ -63,7 +66,7 @@ for T in "${targets[@]}"; do
     : >"$work/times"
     for r in $(seq "$runs"); do
       O=$work/$tool.json
-      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' bin='$bin' work='$work' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
+      /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' before='${BEFORE:-}' bin='$bin' work='$work' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
       read -r wall rss <"$work/t"
       n=$(count "$tool" "$O")
       echo "$(date -u +%FT%TZ),$machine,$name,$tool,$r,$wall,$rss,$n" >>"$csv"
