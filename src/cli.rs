@@ -273,9 +273,12 @@ pub enum InventoryCommand {
     /// Validate the inventory: schema, unique ids, dates, owners, fingerprint format,
     /// overlapping matches.
     Check {
-        /// Inventory file.
-        #[arg(long, value_name = "PATH", default_value = "nhi-inventory.yaml")]
-        inventory: PathBuf,
+        /// Inventory file (default: nhi-inventory.yaml).
+        #[arg(value_name = "PATH", conflicts_with = "inventory")]
+        path: Option<PathBuf>,
+        /// Inventory file, as `scan` and `audit` take it.
+        #[arg(long, value_name = "PATH")]
+        inventory: Option<PathBuf>,
         /// Output format on stdout.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,

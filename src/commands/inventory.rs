@@ -12,7 +12,16 @@ use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
 
 pub fn main(cmd: InventoryCommand) -> Result<i32> {
     match cmd {
-        InventoryCommand::Check { inventory, format } => check(&inventory, format),
+        InventoryCommand::Check {
+            path,
+            inventory,
+            format,
+        } => check(
+            &path
+                .or(inventory)
+                .unwrap_or_else(|| inventory::INVENTORY_FILE.into()),
+            format,
+        ),
         InventoryCommand::Add(args) => add(&args),
     }
 }
@@ -27,6 +36,11 @@ struct CheckReport<'a> {
 /// Every problem of an inventory file: invalid values, then lint (owners, overlaps, ...).
 pub fn problems(path: &Path) -> Result<(usize, Vec<InventoryError>)> {
     let loaded = crate::scan::read_inventory(path)?;
+    if loaded.malformed {
+        // Not an inventory at all: an error (exit 2), not a problem found in one.
+        let e = &loaded.errors[0];
+        bail!("{e} (not a valid inventory file)");
+    }
     let mut all = loaded.errors.clone();
     all.extend(inventory::lint(&loaded));
     all.sort_by_key(|e| (e.line, e.column));

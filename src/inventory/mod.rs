@@ -165,6 +165,9 @@ pub struct Loaded {
     pub positions: Positions,
     /// The file's text (for `inventory add`).
     pub text: String,
+    /// The file is not an inventory at all (YAML syntax, an unknown key, a wrong type): its
+    /// one error is in `errors` and nothing was validated.
+    pub malformed: bool,
 }
 
 impl Loaded {
@@ -218,6 +221,7 @@ pub fn parse(file: &str, text: &str) -> Loaded {
                 column,
                 message,
             });
+            loaded.malformed = true;
             return loaded;
         }
     };

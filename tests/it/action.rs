@@ -1,5 +1,5 @@
 //! The GitHub Action: `action.yml` and the workflows validated offline against GitHub's schemas
-//! (`check-jsonschema`, PyPI, installed by `.ci/run`), and the composite's shell steps run with
+//! (`check-jsonschema`, from the suite's own pinned tools: `harness::python_tool`), and the composite's shell steps run with
 //! a fabricated `GITHUB_EVENT_PATH`, `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
 
 use std::path::{Path, PathBuf};
@@ -23,28 +23,13 @@ pub fn output(out: std::process::Output) -> Output {
 
 /// `check-jsonschema --builtin-schema SCHEMA FILES…`. Missing is a failure, never a skip.
 fn check_jsonschema(schema: &str, files: &[&Path]) -> Output {
-    let mut cmd = if Command::new("check-jsonschema")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        Command::new("check-jsonschema")
-    } else {
-        let mut c = Command::new("python3");
-        c.args(["-m", "check_jsonschema"]);
-        c
-    };
+    let mut cmd = crate::harness::python_tool("check-jsonschema");
     let out = cmd
         .args(["--builtin-schema", schema])
         .args(files)
         .output()
         .expect("run check-jsonschema");
-    let out = output(out);
-    assert!(
-        !out.stderr.contains("No module named"),
-        "check-jsonschema is not installed: `python3 -m pip install check-jsonschema` (.ci/run does this)"
-    );
-    out
+    output(out)
 }
 
 #[test]

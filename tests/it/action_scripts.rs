@@ -4,7 +4,6 @@
 //! `.github/workflows/self-test.yml` runs the action on a real one.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn scripts() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -19,20 +18,9 @@ fn scripts() -> Vec<PathBuf> {
     out
 }
 
-/// A PyPI test tool: on PATH or in the user base (`pip install --user`).
-pub fn python_tool(name: &str) -> Command {
-    let user_bin = Command::new("python3")
-        .args(["-m", "site", "--user-base"])
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()).join("bin"));
-    let candidate = user_bin.map(|d| d.join(name)).filter(|p| p.is_file());
-    Command::new(candidate.unwrap_or_else(|| PathBuf::from(name)))
-}
-
 #[test]
 fn action_scripts_are_shellcheck_clean() {
-    let out = python_tool("shellcheck")
+    let out = crate::harness::python_tool("shellcheck")
         .args(["--shell=bash", "--severity=style"])
         .args(scripts())
         .output()

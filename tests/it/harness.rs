@@ -108,3 +108,84 @@ pub fn git(dir: &Path, args: &[&str], date: Option<&str>) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// A command for the Python tool `name` (pre-commit, check-jsonschema, shellcheck) from the
+/// test suite's own virtual environment: `target/test-tools/venv-<hash of
+/// tests/tools/requirements.txt>`, made on first use with `python3 -m venv` and the pinned
+/// versions, never the system's or the user's Python. One process makes it under an exclusive
+/// file lock (test threads and concurrent test processes wait for it); a half-made
+/// environment is never used. When it cannot be made, the test fails with one line saying
+/// what is missing and how to get it.
+pub fn python_tool(name: &str) -> Command {
+    static BIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    match BIN.get_or_init(provision_tools) {
+        Ok(bin) => Command::new(bin.join(name)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn provision_tools() -> Result<PathBuf, String> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let req = manifest.join("tests/tools/requirements.txt");
+    let text = std::fs::read(&req).map_err(|e| format!("{}: {e}", req.display()))?;
+    // FNV-1a: stable across Rust versions, unlike the std hasher.
+    let hash = text.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
+    let root = target.join("test-tools");
+    let venv = root.join(format!("venv-{hash:016x}"));
+    let bin = venv.join(if cfg!(windows) { "Scripts" } else { "bin" });
+    let done = venv.join(".complete");
+    if done.is_file() {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let lock = std::fs::File::create(root.join(".lock"))
+        .map_err(|e| format!("{}: {e}", root.display()))?;
+    lock.lock()
+        .map_err(|e| format!("lock {}: {e}", root.display()))?;
+    if done.is_file() {
+        return Ok(bin);
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let fail = |what: &str, out: std::io::Result<std::process::Output>| -> Result<(), String> {
+        match out {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(format!(
+                "test tools: {what} failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+            )),
+            Err(e) => Err(format!("test tools: {what} could not run: {e}")),
+        }
+    };
+    fail(
+        "`python3 -m venv` (install python3 with venv, e.g. `apt install python3-venv`)",
+        Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .output(),
+    )?;
+    fail(
+        "`pip install -r tests/tools/requirements.txt` (needs access to PyPI)",
+        Command::new(bin.join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&req)
+            .output(),
+    )?;
+    std::fs::write(&done, b"").map_err(|e| format!("{}: {e}", done.display()))?;
+    Ok(bin)
+}

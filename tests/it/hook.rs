@@ -17,27 +17,9 @@ fn git(dir: &Path, args: &[&str]) -> String {
     crate::harness::git(dir, args, None)
 }
 
-/// The command that runs pre-commit: `pre-commit` on PATH, else `python3 -m pre_commit`.
-/// Missing is a failure, never a skip: CI installs it.
+/// The command that runs pre-commit, from the suite's pinned tools.
 fn pre_commit_command() -> Command {
-    let on_path = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if on_path {
-        return Command::new("pre-commit");
-    }
-    let module = Command::new("python3")
-        .args(["-m", "pre_commit", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        module,
-        "pre-commit is not installed: `python3 -m pip install pre-commit` (.ci/run does this)"
-    );
-    let mut c = Command::new("python3");
-    c.args(["-m", "pre_commit"]);
-    c
+    crate::harness::python_tool("pre-commit")
 }
 
 struct HookEnv {

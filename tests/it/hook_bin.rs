@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::action::{output, publish_release};
-use crate::action_scripts::python_tool;
+use crate::harness::python_tool;
 use crate::harness::{git, Output};
 
 const SECRET: &str = "q7Rz2LxN4vKp9TmW";

@@ -578,3 +578,53 @@ fn inventory_add_registers_a_finding_without_its_secret() {
     let out = t.run(&["inventory", "check"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
 }
+
+#[test]
+fn inventory_check_takes_a_path_and_a_malformed_file_is_exit_2() {
+    let t = Tree::new();
+    // A valid file with problems: exit 1, the problems on stdout; positional or --inventory.
+    t.write(
+        "inv.yaml",
+        "version: 1\nidentities:\n  - id: a\n    match: {ci_secrets: [T]}\n",
+    );
+    for args in [
+        &["inventory", "check", "inv.yaml"][..],
+        &["inventory", "check", "--inventory", "inv.yaml"][..],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout
+                .contains("inv.yaml:3:5: identity `a` has no owner"),
+            "{}",
+            out.stdout
+        );
+    }
+    // Not an inventory at all: exit 2, located on stderr.
+    for (text, at, what) in [
+        (
+            "version: 1\nidentities: [\n  - id: a\n",
+            "bad.yaml:",
+            "YAML syntax",
+        ),
+        (
+            "version: 1\nidentities:\n  - id: a\n    colour: red\n",
+            "bad.yaml:4:5: ",
+            "unknown field `colour`",
+        ),
+        (
+            "version: 1\nidentities:\n  - id: a\n    owner: [x]\n",
+            "bad.yaml:4:12: ",
+            "invalid type",
+        ),
+    ] {
+        t.write("bad.yaml", text);
+        let out = t.run(&["inventory", "check", "bad.yaml"]);
+        assert_eq!(out.code, 2, "{what}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(at), "{what}: {}", out.stderr);
+        if what != "YAML syntax" {
+            assert!(out.stderr.contains(what), "{what}: {}", out.stderr);
+        }
+        assert!(out.stdout.is_empty(), "{what}: {}", out.stdout);
+    }
+}
