@@ -143,14 +143,38 @@ fn provision_tools() -> Result<PathBuf, String> {
         return Ok(bin);
     }
     std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
-    let lock = std::fs::File::create(root.join(".lock"))
-        .map_err(|e| format!("{}: {e}", root.display()))?;
-    lock.lock()
-        .map_err(|e| format!("lock {}: {e}", root.display()))?;
-    if done.is_file() {
-        return Ok(bin);
+    // The lock is a directory (its creation is atomic); one left by a killed process is
+    // taken over once older than the longest install.
+    let lock = root.join(format!("venv-{hash:016x}.lock"));
+    loop {
+        match std::fs::create_dir(&lock) {
+            Ok(()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if done.is_file() {
+                    return Ok(bin);
+                }
+                let age = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok());
+                if age.is_some_and(|a| a > std::time::Duration::from_secs(600)) {
+                    let _ = std::fs::remove_dir(&lock);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(e) => return Err(format!("{}: {e}", lock.display())),
+        }
     }
-    let _ = std::fs::remove_dir_all(&venv);
+    let made = make_venv(&venv, &bin, &req, &done);
+    let _ = std::fs::remove_dir(&lock);
+    made.map(|()| bin)
+}
+
+fn make_venv(venv: &Path, bin: &Path, req: &Path, done: &Path) -> Result<(), String> {
+    if done.is_file() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(venv);
     let fail = |what: &str, out: std::io::Result<std::process::Output>| -> Result<(), String> {
         match out {
             Ok(o) if o.status.success() => Ok(()),
@@ -169,7 +193,7 @@ fn provision_tools() -> Result<PathBuf, String> {
         "`python3 -m venv` (install python3 with venv, e.g. `apt install python3-venv`)",
         Command::new("python3")
             .args(["-m", "venv"])
-            .arg(&venv)
+            .arg(venv)
             .output(),
     )?;
     fail(
@@ -183,9 +207,8 @@ fn provision_tools() -> Result<PathBuf, String> {
                 "--disable-pip-version-check",
                 "-r",
             ])
-            .arg(&req)
+            .arg(req)
             .output(),
     )?;
-    std::fs::write(&done, b"").map_err(|e| format!("{}: {e}", done.display()))?;
-    Ok(bin)
+    std::fs::write(done, b"").map_err(|e| format!("{}: {e}", done.display()))
 }
