@@ -6,6 +6,7 @@ pub mod github;
 pub mod governance;
 pub mod hook;
 pub mod inventory;
+pub mod org;
 pub mod output;
 pub mod pipelines;
 pub mod rules;

@@ -11,6 +11,7 @@ mod git;
 mod github;
 mod hook;
 mod inventory;
+mod org;
 mod pipelines;
 mod pipelines_more;
 mod redaction;
