@@ -47,7 +47,8 @@ fn fetch_into(
     let conn = remote
         .connect(Direction::Fetch)
         .map_err(|e| format!("cannot connect: {e}"))?;
-    let token = token.map(str::to_string);
+    // A token goes over TLS, or in clear only to this machine (a test or a local mirror).
+    let token = token.filter(|_| may_send_token(url)).map(str::to_string);
     // Without a token, a server asking for credentials is an error, never a prompt.
     // (The error type is gix's own, large or not.)
     #[allow(clippy::result_large_err)]
@@ -109,6 +110,26 @@ fn point_head(
     })
     .map_err(|e| format!("cannot set HEAD: {e}"))?;
     Ok(())
+}
+
+/// Whether credentials may be sent to `url`: https, or plain http to a loopback address.
+fn may_send_token(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A repository name as a relative path inside the cache: `/` keeps its meaning (owner
@@ -176,5 +197,16 @@ mod tests {
         );
         assert_eq!(display_url("file:///tmp/r.git"), "file:///tmp/r.git");
         assert_eq!(scrub("bad ghp_secret", Some("ghp_secret")), "bad ***");
+    }
+
+    #[test]
+    fn tokens_go_over_tls_or_to_this_machine_only() {
+        assert!(may_send_token("https://github.com/acme/api.git"));
+        assert!(may_send_token("http://127.0.0.1:8080/acme/api.git"));
+        assert!(may_send_token("http://[::1]:8080/a.git"));
+        assert!(may_send_token("http://localhost/a.git"));
+        assert!(!may_send_token("http://example.com/a.git"));
+        assert!(!may_send_token("http://127.0.0.1.example.com/a.git"));
+        assert!(!may_send_token("git://host/a.git"));
     }
 }

@@ -8,6 +8,7 @@ mod baseline;
 mod cli;
 mod demo;
 mod git;
+mod githttp;
 mod github;
 mod hook;
 mod inventory;

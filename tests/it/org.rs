@@ -539,3 +539,107 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn smart_http_clones_then_fetches_with_the_token_given_to_the_transport_only() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let served = tempfile::tempdir().unwrap();
+    let bare = served.path().join("acme/api.git");
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    crate::harness::git(
+        served.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            src.path().to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+        None,
+    );
+    let server = crate::githttp::GitHttp::start(served.path(), TOKEN);
+    let org = Org::new();
+    org.list(&[format!("{}/acme/api.git", server.url)]);
+    let with_token = |store: &str| {
+        let rules = org.fx.rules_path();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+            .args([
+                "org",
+                "scan",
+                "--repos",
+                "repos.txt",
+                "--cache",
+                "cache",
+                "--datastore",
+                store,
+            ])
+            .args([
+                "--no-builtin",
+                "--rules",
+                rules.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .args(["--fail-on", "none", "--token-env", "ORG_TOKEN"])
+            .current_dir(org.path())
+            .env("ORG_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert!(
+            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+            "{stdout}{stderr}"
+        );
+        assert!(!stdout.contains(T1) && !stdout.contains(T2), "{stdout}");
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        serde_json::from_str::<Value>(&stdout).unwrap()
+    };
+    let r1 = with_token("org.db");
+    assert_eq!(r1["summary"]["errors"], 0, "{r1}");
+    assert_eq!(r1["findings"][0]["repo"], "acme/api");
+    assert_eq!(r1["findings"][0]["first_seen"], day(2));
+
+    // A new commit reaches the cache by a fetch into the same bare clone.
+    src.write("b.env", &format!("B={T2}\n"));
+    src.commit("b", 4);
+    crate::harness::git(
+        src.path(),
+        &["push", "-q", bare.to_str().unwrap(), "main"],
+        None,
+    );
+    let r2 = with_token("org.db");
+    assert_eq!(r2["findings"].as_array().unwrap().len(), 2, "{r2}");
+    assert_eq!(r2["summary"]["blobs_scanned"], 1);
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.iter().any(|l| l.ends_with(" 401")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("POST") && l.ends_with(" 200")),
+        "{log:?}"
+    );
+    assert_no_token(org.path());
+
+    // Without the token the server refuses: named, counted, and nothing scanned is exit 2.
+    let out = org.run(&[
+        "org",
+        "scan",
+        "--repos",
+        "repos.txt",
+        "--cache",
+        "cache2",
+        "--datastore",
+        "none.db",
+        "-f",
+        "json",
+        "--token-env",
+        "NO_SUCH_VAR",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["errors"][0]["repo"], "acme/api");
+}
