@@ -218,6 +218,7 @@ fn runs_track_added_removed_and_unchanged_secrets_and_a_third_run_reads_nothing(
     assert_eq!(keep["present_at_head"], true);
     // Only the new blob was read.
     assert_eq!(r2["summary"]["blobs_scanned"], 1);
+    assert_eq!(schema_errors(&r2), Vec::<String>::new());
 
     // Third run over nothing new: fetch and ref checks only.
     let third = org.scan("org.db", &[]);
@@ -642,4 +643,91 @@ fn smart_http_clones_then_fetches_with_the_token_given_to_the_transport_only() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     let r = out.json();
     assert_eq!(r["errors"][0]["repo"], "acme/api");
+}
+
+/// Errors of `doc` against the org report of the documented report schema.
+fn schema_errors(doc: &Value) -> Vec<String> {
+    let mut schema: Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap();
+    schema["$ref"] = "#/definitions/org_report".into();
+    for k in ["properties", "required", "additionalProperties", "type"] {
+        schema.as_object_mut().unwrap().remove(k);
+    }
+    let v = jsonschema::draft7::new(&schema).expect("schema compiles");
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+fn fingerprint(secret: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(secret.as_bytes());
+    format!(
+        "sha256:{}",
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+#[test]
+fn with_an_inventory_verdicts_owners_shared_secrets_and_identities_found_nowhere() {
+    let a = Source::new();
+    a.write("a.env", &format!("A={T1}\nB={T2}\n"));
+    a.commit("a", 2);
+    a.write("a.env", &format!("A={T1}\n"));
+    a.commit("drop B", 12);
+    let b = Source::new();
+    b.write("b.env", &format!("A={T1}\n"));
+    b.commit("b", 3);
+    let org = Org::new();
+    org.list(&[a.url(), b.url()]);
+    org.fx.tree.write(
+        "inv.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: deploy-token\n    kind: token\n    provider: testprov\n    \
+             owner: team-a\n    purpose: deploys\n    created: 2024-01-01\n    status: active\n    \
+             match:\n      fingerprints: ['{}']\n  - id: unused-token\n    kind: token\n    \
+             provider: testprov\n    owner: team-b\n    purpose: nothing\n    created: 2024-01-01\n    \
+             status: active\n    match:\n      fingerprints: ['{}']\n",
+            fingerprint(T1),
+            fingerprint(T3)
+        ),
+    );
+    let out = org.scan(
+        "org.db",
+        &["--inventory", "inv.yaml", "--now", "2024-06-01"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let findings = r["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    for f in findings {
+        assert!(!f["verdicts"].as_array().unwrap().is_empty(), "{f}");
+    }
+    let t1: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["fingerprint"] == fingerprint(T1))
+        .collect();
+    assert_eq!(t1.len(), 2);
+    assert!(t1.iter().all(|f| f["identity"]["id"] == "deploy-token"));
+    let owners = r["owners"].as_array().unwrap();
+    assert_eq!(owners[0]["owner"], "(unowned)");
+    assert_eq!(owners[0]["resolved"], 1);
+    assert_eq!(owners[0]["mean_days_to_resolve"], 10.0);
+    assert_eq!(owners[1]["owner"], "team-a");
+    assert_eq!(owners[1]["findings"], 2);
+    assert_eq!(r["shared"][0]["fingerprint"], fingerprint(T1));
+    assert_eq!(r["shared"][0]["repos"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        r["governance"]["not_found"],
+        serde_json::json!(["unused-token"])
+    );
+    // Without an inventory the report is valid too, every finding unregistered.
+    let plain = org.report("org.db");
+    assert_eq!(schema_errors(&plain), Vec::<String>::new());
+    assert!(plain.get("governance").is_none());
+    // An undocumented field is caught.
+    let mut broken = plain.clone();
+    broken["summary"]["extra"] = 1.into();
+    assert!(!schema_errors(&broken).is_empty());
 }
