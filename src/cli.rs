@@ -39,6 +39,108 @@ pub enum Command {
     /// The CI usage map: which pipeline job reads which secret, with environment, permissions
     /// and OIDC use.
     Pipelines(PipelinesArgs),
+    /// Org-wide scans: many repositories, incremental, tracked across runs, sharded.
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Fetch and scan every repository (only blobs no earlier run read) into the datastore.
+    Scan(Box<OrgScanArgs>),
+    /// Merge shard datastores into one.
+    Merge {
+        /// The merged datastore (created when missing).
+        #[arg(long, value_name = "PATH")]
+        datastore: PathBuf,
+        /// Shard datastores.
+        #[arg(required = true, value_name = "IN")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Render a datastore.
+    Report(OrgReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgFormat {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgReportArgs {
+    /// The datastore to render.
+    #[arg(long, value_name = "PATH")]
+    pub datastore: PathBuf,
+    #[command(flatten)]
+    pub report: OrgReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgScanArgs {
+    /// File of repositories: one clone URL or local path a line, `#` comments.
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["github_org", "github_user"])]
+    pub repos: Option<PathBuf>,
+    /// Every repository of this GitHub organisation (API root: $GITHUB_API_URL).
+    #[arg(long, value_name = "ORG", conflicts_with = "github_user")]
+    pub github_org: Option<String>,
+    /// Every repository of this GitHub user.
+    #[arg(long, value_name = "USER")]
+    pub github_user: Option<String>,
+    /// With --github-org/--github-user: also archived repositories.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// With --github-org/--github-user: also forks.
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Environment variable holding the token (API and git transport only).
+    #[arg(long, value_name = "VAR", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
+    /// Clone cache [default: the user's cache directory/nhiscan/repos].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// The datastore (SQLite; created when missing).
+    #[arg(long, value_name = "PATH")]
+    pub datastore: PathBuf,
+    /// Repositories fetched and scanned at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// Only the repositories of shard K of N (by a stable hash of the name).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::org::Shard>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Config file for every repository (rules, allowlists, max_file_size).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip (and count) blobs larger than this [default: 20MB].
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+    #[arg(long, value_enum, default_value_t = Confidence::Medium)]
+    pub confidence: Confidence,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub report: OrgReportOptions,
+}
+
+/// How `org scan` reports the datastore after the run.
+#[derive(Debug, Args)]
+pub struct OrgReportOptions {
+    #[arg(long, short = 'f', value_enum, default_value_t = OrgFormat::Text)]
+    pub format: OrgFormat,
+    /// Governance inventory: verdicts on every finding, grouped by owner.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+    /// Today's date for verdicts, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
+    pub now: Option<jiff::civil::Date>,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Note)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Args)]
@@ -379,6 +481,7 @@ impl GitArgs {
                 branch: self.branch.clone(),
                 since_commit: self.since_commit.clone(),
                 max_commits: self.max_commits,
+                ..Default::default()
             }))
         } else if let Some(range) = &self.diff {
             Some(GitMode::Diff {

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod findings;
 pub mod github;
 pub mod inventory;
+pub mod org;
 pub mod pipelines;
 pub mod policy;
 pub mod report;

@@ -15,6 +15,7 @@ fn main() {
             commands::github::comment(args)
         }
         Command::Pipelines(args) => commands::pipelines::main(args),
+        Command::Org(cmd) => commands::org::main(cmd),
     };
     let code = code.unwrap_or_else(|e| {
         // `nhiscan scan … | head`: the reader is gone; that is how pipes end, not an error.

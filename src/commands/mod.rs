@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod github;
 pub mod hook;
 pub mod inventory;
+pub mod org;
 pub mod output;
 pub mod pipelines;
 pub mod rules;

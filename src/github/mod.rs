@@ -7,6 +7,7 @@
 //! A failure to comment is a warning for the caller, never a reason to change the exit code.
 
 pub mod diff;
+pub mod repos;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -168,6 +168,7 @@ pub fn scan(
         }
         at_head.extend(matches.iter().map(|m| (m.rule, m.secret.clone())));
         out.hits.push(Hit {
+            blob: None,
             path,
             git: Some(git.clone()),
             presence,
@@ -264,6 +265,7 @@ fn date_hits(repo: &gix::Repository, head: ObjectId, base: ObjectId, hits: Vec<H
         }
         for (o, matches) in groups {
             out.push(Hit {
+                blob: None,
                 path: hit.path.clone(),
                 git: match o {
                     Some(ci) => Some(commits[ci].0.git_ref()),
@@ -380,6 +382,7 @@ fn commits_added(
                     None => head_files.contains(&new),
                 };
                 out.hits.push(Hit {
+                    blob: None,
                     path: path.clone(),
                     git: Some(git.clone()),
                     presence: Presence {

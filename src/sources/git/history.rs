@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use gix::bstr::ByteSlice;
 use gix::objs::TreeRefIter;
@@ -28,6 +29,11 @@ pub struct HistoryOptions {
     pub since_commit: Option<String>,
     /// Stop after this many commits.
     pub max_commits: Option<usize>,
+    /// Blobs scanned by an earlier run (`org scan`): not read again.
+    pub skip_blobs: Option<Arc<HashSet<ObjectId>>>,
+    /// Blobs whose state the caller tracks (`org scan`: those of its findings): each one the
+    /// walk meets is reported in [`GitScanned::tracked`].
+    pub track_blobs: Option<Arc<HashSet<ObjectId>>>,
 }
 
 /// Per-thread cache of delta bases (measured on git/git: 4 MiB and 64 MiB scan equally fast
@@ -185,10 +191,29 @@ pub fn scan(
     };
 
     // Scan each introduced blob once, in pack order, on every thread.
+    let skip = |id: &ObjectId| h.skip_blobs.as_ref().is_some_and(|s| s.contains(id));
     let mut todo: Vec<(ObjectId, &str)> = blobs
         .iter()
+        .filter(|(id, _)| !skip(id))
         .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, p.as_str())))
         .collect();
+    out.scanned_blobs = todo.iter().map(|t| t.0).collect();
+    out.scanned_blobs.sort_unstable();
+    if let Some(track) = &h.track_blobs {
+        let mut tracked: Vec<_> = track
+            .iter()
+            .filter_map(|id| {
+                let e = blobs.get(id)?;
+                Some(super::Tracked {
+                    blob: *id,
+                    at_head: head_blobs.contains(id),
+                    removed: e.removed,
+                })
+            })
+            .collect();
+        tracked.sort_unstable_by_key(|t| t.blob);
+        out.tracked = tracked;
+    }
     let keys = pack_order(repo, &mut todo);
     drop(sync);
     // Spans of the pack, each read through an object store of its own, so that the pages of
@@ -243,6 +268,7 @@ pub fn scan(
         };
         for (path, ci) in &e.paths {
             out.hits.push(Hit {
+                blob: Some(id),
                 path: path.clone(),
                 git: Some(commits[*ci as usize].meta.git_ref()),
                 presence: presence.clone(),
@@ -256,6 +282,7 @@ pub fn scan(
         sink,
         blobs
             .iter()
+            .filter(|(id, _)| !skip(id))
             .map(|(id, e)| (*id, e.paths.as_slice(), e.removed)),
         &|ci| commits[ci as usize].meta.git_ref(),
         (&head_blobs, head_time),

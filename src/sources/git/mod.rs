@@ -56,6 +56,8 @@ impl GitMode {
 /// The matches of one content at one path (already narrowed to added lines for diff modes).
 #[derive(Debug, Clone)]
 pub struct Hit {
+    /// The blob the matches are in (history scans).
+    pub blob: Option<ObjectId>,
     pub path: String,
     pub git: Option<GitRef>,
     pub presence: Presence,
@@ -71,6 +73,19 @@ pub struct GitScanned {
     /// Things the user should know that are not errors, e.g. the part of history a shallow
     /// clone hides and how to fetch it.
     pub notes: Vec<String>,
+    /// History scans: the ids of the blobs read (sorted).
+    pub scanned_blobs: Vec<ObjectId>,
+    /// History scans: the state of each blob of `HistoryOptions::track_blobs` the walk met.
+    pub tracked: Vec<Tracked>,
+}
+
+/// Where a tracked blob stands after a history walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    pub blob: ObjectId,
+    pub at_head: bool,
+    /// The newest commit time (seconds) a commit removed it from a tree.
+    pub removed: Option<i64>,
 }
 
 /// Fatal git errors (exit 2): no repository, a revision that does not resolve.

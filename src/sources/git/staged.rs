@@ -69,6 +69,7 @@ pub fn scan(
         );
         if !matches.is_empty() {
             out.hits.push(Hit {
+                blob: None,
                 path,
                 git: None,
                 presence: Presence::default(),

@@ -1,0 +1,179 @@
+//! `nhiscan org scan|merge|report`: wiring only (see `crate::org`).
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{bail, Context, Result};
+
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::cli::{OrgCommand, OrgFormat, OrgReportOptions, OrgScanArgs};
+use crate::github::repos::{self as gh, Owner};
+use crate::org::{self, report, store::Store, OrgSettings, RepoSpec};
+
+pub fn main(cmd: OrgCommand) -> Result<i32> {
+    match cmd {
+        OrgCommand::Scan(args) => scan(*args),
+        OrgCommand::Merge { datastore, inputs } => {
+            let inputs: Vec<&std::path::Path> = inputs.iter().map(|p| p.as_path()).collect();
+            org::merge::merge(&datastore, &inputs)?;
+            Ok(EXIT_CLEAN)
+        }
+        OrgCommand::Report(args) => {
+            if !args.datastore.is_file() {
+                bail!("{}: no such datastore", args.datastore.display());
+            }
+            let store = Store::open(&args.datastore)?;
+            render(&store, &args.report, None)
+        }
+    }
+}
+
+fn scan(args: OrgScanArgs) -> Result<i32> {
+    let token = std::env::var(&args.token_env)
+        .ok()
+        .filter(|t| !t.is_empty());
+    let repos = match (&args.repos, &args.github_org, &args.github_user) {
+        (Some(file), _, _) => org::repos::read_list(file)?,
+        (None, org, user) => {
+            let owner = match (org, user) {
+                (Some(o), _) => Owner::Org(o.clone()),
+                (None, Some(u)) => Owner::User(u.clone()),
+                (None, None) => bail!("give --repos, --github-org or --github-user"),
+            };
+            listed(&owner, token.as_deref(), &args)?
+        }
+    };
+    let max_file_size = args
+        .max_file_size
+        .as_deref()
+        .map(crate::config::parse_size)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let cache = match &args.cache {
+        Some(c) => c.clone(),
+        None => dirs::cache_dir()
+            .context("no cache directory for this user: give --cache")?
+            .join("nhiscan")
+            .join("repos"),
+    };
+    let settings = OrgSettings {
+        repos,
+        cache,
+        datastore: args.datastore.clone(),
+        token,
+        jobs: args.jobs,
+        threads: 0,
+        shard: args.shard,
+        rules: args.rules.sources(false),
+        config: args.config.clone(),
+        min_confidence: args.confidence,
+        max_file_size,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    // TLS for https remotes (the git transport's client brings no crypto provider of its own).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let interrupt = AtomicBool::new(false);
+    let run = org::scan(&settings, &interrupt)?;
+    for (repo, message) in &run.errors {
+        eprintln!("nhiscan: {repo}: {message}");
+    }
+    eprintln!(
+        "nhiscan: {} repositories ({} checked, {} failed), {} blobs scanned, {} new findings",
+        run.repos,
+        run.ok,
+        run.errors.len(),
+        run.blobs_scanned,
+        run.new_findings
+    );
+    let store = Store::open(&args.datastore)?;
+    let code = render(&store, &args.report, Some(run.blobs_scanned))?;
+    if run.repos > 0 && run.ok == 0 {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(code)
+}
+
+/// The repositories of a GitHub owner, archived ones and forks left out unless asked.
+fn listed(owner: &Owner, token: Option<&str>, args: &OrgScanArgs) -> Result<Vec<RepoSpec>> {
+    let api = std::env::var("GITHUB_API_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "https://api.github.com".into());
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let all = rt
+        .block_on(gh::list(&api, token.unwrap_or(""), owner))
+        .map_err(|e| anyhow::anyhow!(org::cache::scrub(&e.to_string(), token)))?;
+    Ok(all
+        .into_iter()
+        .filter(|r| args.include_archived || !r.archived)
+        .filter(|r| args.include_forks || !r.fork)
+        .map(|r| RepoSpec {
+            name: r.full_name,
+            url: r.clone_url,
+            local: None,
+        })
+        .collect())
+}
+
+/// Print the datastore's report; the exit code `--fail-on` gives.
+fn render(store: &Store, o: &OrgReportOptions, blobs_this_run: Option<u64>) -> Result<i32> {
+    let inventory = o
+        .inventory
+        .as_deref()
+        .map(crate::scan::read_inventory)
+        .transpose()?;
+    let now = crate::scan::today(o.now);
+    let mut r = report::build(
+        store,
+        inventory.as_ref().map(|l| &l.inventory),
+        now,
+        o.fail_on.threshold(),
+    )?;
+    if let Some(b) = blobs_this_run {
+        r.summary.blobs_scanned = b;
+    }
+    let mut out = std::io::stdout().lock();
+    match o.format {
+        OrgFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &r)?;
+            writeln!(out)?;
+        }
+        OrgFormat::Markdown => write!(out, "{}", report::markdown(&r))?,
+        OrgFormat::Sarif => {
+            let rules = std::sync::Arc::new(crate::rules::RuleSet::load(&Default::default())?);
+            let scan = report::as_scan_report(&r, rules);
+            crate::report::sarif::write(&scan, &Default::default(), &mut out)?;
+        }
+        OrgFormat::Text => {
+            for f in &r.findings {
+                let l = f.finding.locations.first();
+                writeln!(
+                    out,
+                    "{} {}:{} {} {} [{}] first seen {}",
+                    f.repo,
+                    l.map_or("", |l| l.path.as_str()),
+                    l.map_or(0, |l| l.line),
+                    f.finding.rule_id,
+                    f.finding.redacted,
+                    f.status,
+                    f.finding.first_seen.as_deref().unwrap_or("-"),
+                )?;
+            }
+            let s = &r.summary;
+            writeln!(
+                out,
+                "{} repositories, {} findings ({} open, {} resolved), {} failing, {} errors",
+                s.repos, s.findings, s.open, s.resolved, s.failing, s.errors
+            )?;
+        }
+    }
+    Ok(if r.summary.failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}

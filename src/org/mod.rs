@@ -1,0 +1,380 @@
+//! Org-wide scans (`nhiscan org scan|merge|report`): many repositories, each fetched into a
+//! clone cache ([`cache`]), scanned incrementally (only blobs no earlier run read) and folded
+//! into a datastore ([`store`]) that tracks every finding across runs ([`track`]). Shards of a
+//! CI matrix each scan the repositories a stable hash gives them ([`repos`]); their
+//! datastores are merged ([`merge`]) and rendered ([`report`]).
+//!
+//! One repository's failure (network, auth, 404, empty or corrupt) is recorded with its name
+//! and the others go on. The scan of one repository goes through [`scan_repo`], the one place
+//! that calls the git source, so that a library scan API can replace it in one place.
+
+pub mod cache;
+pub mod merge;
+pub mod report;
+pub mod repos;
+pub mod store;
+pub mod track;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+
+use anyhow::{Context, Result};
+use gix::ObjectId;
+
+use crate::config::Config;
+use crate::detect::filters::{Allowlist, Placeholders};
+use crate::detect::{Engine, EngineOptions};
+use crate::findings::FindingsBuilder;
+use crate::rules::{Confidence, RuleSet, RuleSources};
+use crate::sources::git::{self, history::HistoryOptions, GitMode, GitOptions, GitScanned};
+pub use repos::{RepoSpec, Shard};
+use store::Store;
+use track::RepoOutcome;
+
+/// Default `--max-file-size` of the blobs read.
+const DEFAULT_MAX_FILE_SIZE: u64 = 20 << 20;
+
+/// Everything an org scan needs, independent of the command line.
+#[derive(Debug, Clone)]
+pub struct OrgSettings {
+    pub repos: Vec<RepoSpec>,
+    pub cache: PathBuf,
+    pub datastore: PathBuf,
+    /// Given to the git transport only.
+    pub token: Option<String>,
+    /// Repositories fetched and scanned at once.
+    pub jobs: usize,
+    /// Threads in all (default: CPUs), shared by the jobs.
+    pub threads: usize,
+    pub shard: Option<Shard>,
+    pub rules: RuleSources,
+    pub config: Option<PathBuf>,
+    pub min_confidence: Confidence,
+    pub max_file_size: Option<u64>,
+    /// Show a progress bar (a terminal, not `--quiet`).
+    pub progress: bool,
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Repositories of this shard.
+    pub repos: usize,
+    /// Repositories fetched and checked (scanned or found unchanged).
+    pub ok: usize,
+    pub blobs_scanned: u64,
+    /// Findings new in this run.
+    pub new_findings: u64,
+    /// `(repository, message)` of each repository that failed.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Run an org scan into the datastore.
+pub fn scan(s: &OrgSettings, interrupt: &AtomicBool) -> Result<RunSummary> {
+    let (engine, rules, gopts) = build_engine(s)?;
+    let mut store = Store::open(&s.datastore)?;
+    let repos: Vec<&RepoSpec> = s
+        .repos
+        .iter()
+        .filter(|r| s.shard.is_none_or(|sh| sh.holds(&r.name)))
+        .collect();
+    let started = now_string();
+    let run = store.start_run(&started, s.shard.map(|sh| sh.to_string()).as_deref())?;
+    let ids: Vec<i64> = repos
+        .iter()
+        .map(|r| store.repo_id(&r.name, &cache::display_url(&r.url)))
+        .collect::<Result<_>>()?;
+    let jobs = s.jobs.clamp(1, repos.len().max(1));
+    let threads = if s.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        s.threads
+    };
+    let per_job = (threads / jobs).max(1);
+    let bar = progress_bar(s.progress, repos.len());
+    let mut summary = RunSummary {
+        repos: repos.len(),
+        ..Default::default()
+    };
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, Result<RepoOutcome, String>)>();
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, repos, ids) = (&next, &repos, &ids);
+            let ctx = Ctx {
+                engine: &engine,
+                rules: &rules,
+                gopts: &gopts,
+                threads: per_job,
+                s,
+                interrupt,
+            };
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= repos.len() || interrupt.load(Ordering::Relaxed) {
+                    return;
+                }
+                let got = process(&ctx, repos[i], ids[i]);
+                if tx.send((i, got)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        // The one writer: each repository's results in one transaction.
+        for (i, got) in rx {
+            let name = &repos[i].name;
+            match got {
+                Ok(o) => {
+                    summary.ok += 1;
+                    summary.blobs_scanned += o.scanned_blobs.len() as u64;
+                    let before = count_findings(&store, ids[i])?;
+                    let txn = store.conn.transaction()?;
+                    track::apply(&txn, ids[i], &o)?;
+                    txn.commit()?;
+                    summary.new_findings += count_findings(&store, ids[i])? - before;
+                }
+                Err(e) => {
+                    store.set_error(ids[i], Some(&e))?;
+                    summary.errors.push((name.clone(), e));
+                }
+            }
+            bar.set_message(format!("{name}; {} blobs", summary.blobs_scanned));
+            bar.inc(1);
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    summary.errors.sort();
+    store.finish_run(
+        run,
+        &now_string(),
+        [
+            summary.repos as u64,
+            summary.blobs_scanned,
+            summary.new_findings,
+            summary.errors.len() as u64,
+        ],
+        &summary.errors,
+    )?;
+    Ok(summary)
+}
+
+fn count_findings(store: &Store, repo: i64) -> Result<u64> {
+    Ok(store.conn.query_row(
+        "SELECT COUNT(*) FROM findings WHERE repo_id = ?1",
+        [repo],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}
+
+fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} repos, {per_sec}, ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// The engine and git options shared by every repository (rules and config are the org's).
+fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions)> {
+    let cfg = match &s.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let mut sources = s.rules.clone();
+    sources.paths.extend(cfg.rules.paths.iter().cloned());
+    sources.disable.extend(cfg.rules.disable.iter().cloned());
+    let rules = Arc::new(RuleSet::load(&sources)?);
+    let allowlist = Allowlist::new(&cfg.allowlist.regexes, &cfg.allowlist.stopwords)
+        .map_err(anyhow::Error::msg)
+        .context("config")?;
+    let path_allowlist = cfg
+        .path_globs()
+        .map_err(anyhow::Error::msg)
+        .context("config")?;
+    let engine = Engine::new(
+        rules.clone(),
+        EngineOptions {
+            min_confidence: s.min_confidence,
+            placeholders: Placeholders::builtin(),
+            allowlist,
+        },
+    );
+    let gopts = GitOptions {
+        repo: PathBuf::new(),
+        threads: 1,
+        max_file_size: s
+            .max_file_size
+            .or(cfg.max_file_size.map(|b| b.0))
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        path_allowlist,
+    };
+    Ok((engine, rules, gopts))
+}
+
+/// Fetch (or open) one repository, and scan what is new in it.
+/// What every job shares.
+struct Ctx<'a> {
+    engine: &'a Engine,
+    rules: &'a RuleSet,
+    gopts: &'a GitOptions,
+    threads: usize,
+    s: &'a OrgSettings,
+    interrupt: &'a AtomicBool,
+}
+
+fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, String> {
+    let s = c.s;
+    let path = match &spec.local {
+        Some(p) => p.clone(),
+        None => cache::fetch(
+            &s.cache,
+            &spec.name,
+            &spec.url,
+            s.token.as_deref(),
+            c.interrupt,
+        )?,
+    };
+    let fetched = now_string();
+    let repo = gix::open(&path).map_err(|e| format!("not a git repository: {e}"))?;
+    let (refs, head) = refs_of(&repo)?;
+    if refs.is_empty() {
+        return Err("empty repository: no commits".into());
+    }
+    let reader = Store::open(&s.datastore).map_err(|e| format!("{e:#}"))?;
+    let old = reader.refs(repo_id).map_err(|e| e.to_string())?;
+    if old == refs {
+        // Nothing new: the state of every finding stands as the last run left it.
+        return Ok(RepoOutcome {
+            refs,
+            head,
+            fetched,
+            ..Default::default()
+        });
+    }
+    let ids = |v: Vec<String>| -> HashSet<ObjectId> {
+        v.iter()
+            .filter_map(|h| ObjectId::from_hex(h.as_bytes()).ok())
+            .collect()
+    };
+    let skip = ids(reader.scanned_blobs(repo_id).map_err(|e| e.to_string())?);
+    let track = ids(reader.finding_blobs(repo_id).map_err(|e| e.to_string())?);
+    drop(reader);
+    let opts = GitOptions {
+        repo: path,
+        threads: c.threads,
+        ..c.gopts.clone()
+    };
+    let scanned = scan_repo(c.engine, &opts, Arc::new(skip), Arc::new(track))?;
+    Ok(outcome(c.rules, scanned, refs, head, fetched))
+}
+
+/// The git history scan of one repository, skipping the blobs of `skip` and reporting the
+/// state of those of `track`. The one call into the scanning code (see the module docs).
+pub fn scan_repo(
+    engine: &Engine,
+    opts: &GitOptions,
+    skip: Arc<HashSet<ObjectId>>,
+    track: Arc<HashSet<ObjectId>>,
+) -> Result<GitScanned, String> {
+    let mode = GitMode::History(HistoryOptions {
+        skip_blobs: Some(skip),
+        track_blobs: Some(track),
+        ..Default::default()
+    });
+    git::scan(engine, &crate::sources::NoSink, opts, &mode).map_err(|e| e.to_string())
+}
+
+/// A scan's hits as findings, each tied to the blob it was seen in.
+fn outcome(
+    rules: &RuleSet,
+    scanned: GitScanned,
+    refs: Vec<(String, String)>,
+    head: Option<(String, String)>,
+    fetched: String,
+) -> RepoOutcome {
+    let mut blob_state: HashMap<String, (bool, Option<i64>)> = scanned
+        .tracked
+        .iter()
+        .map(|t| (t.blob.to_string(), (t.at_head, t.removed)))
+        .collect();
+    let mut found = Vec::new();
+    for h in &scanned.hits {
+        let Some(blob) = h.blob.map(|b| b.to_string()) else {
+            continue;
+        };
+        let at_head = h.presence.at_head.unwrap_or(false);
+        let removed = if at_head {
+            None
+        } else {
+            h.presence.last.as_ref().map(|l| l.0)
+        };
+        blob_state.insert(blob.clone(), (at_head, removed));
+        let mut b = FindingsBuilder::default();
+        b.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+        found.extend(
+            b.finish(rules, false)
+                .into_iter()
+                .map(|f| (blob.clone(), f)),
+        );
+    }
+    RepoOutcome {
+        refs,
+        head,
+        scanned_blobs: scanned
+            .scanned_blobs
+            .iter()
+            .map(|b| b.to_string())
+            .collect(),
+        found,
+        blob_state,
+        fetched,
+    }
+}
+
+/// Every ref (tags peeled) and HEAD with their commits, sorted; HEAD's commit and date.
+#[allow(clippy::type_complexity)]
+fn refs_of(
+    repo: &gix::Repository,
+) -> Result<(Vec<(String, String)>, Option<(String, String)>), String> {
+    let mut refs = Vec::new();
+    let all = repo.references().map_err(|e| e.to_string())?;
+    for r in all.all().map_err(|e| e.to_string())? {
+        let Ok(mut r) = r else { continue };
+        if let Ok(c) = r.peel_to_commit() {
+            refs.push((r.name().as_bstr().to_string(), c.id.to_string()));
+        }
+    }
+    let head = match repo.head_commit() {
+        Ok(c) => {
+            let time = c.time().map_err(|e| format!("corrupt HEAD commit: {e}"))?;
+            refs.push(("HEAD".into(), c.id.to_string()));
+            Some((c.id.to_string(), git::format_time(time)))
+        }
+        Err(_) => None,
+    };
+    refs.sort();
+    Ok((refs, head))
+}
+
+/// Now, RFC 3339 in UTC (run and fetch times only: finding dates come from commits).
+fn now_string() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Whether `p` is a local repository rather than a URL.
+pub fn is_local(p: &str) -> bool {
+    !p.contains("://") && Path::new(p).exists()
+}

@@ -1,0 +1,460 @@
+//! The org report: every finding of a datastore, judged against an inventory when one is given
+//! (verdicts are computed at report time, so a fixed inventory shows at once), grouped by
+//! owner with time-to-resolve, with the secrets found in several repositories and the
+//! identities found nowhere. Rendered as JSON (the contract of `docs/org-report.schema.json`),
+//! Markdown, or SARIF (through the scan report's SARIF writer, paths prefixed by repository).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::store::Store;
+use crate::findings::{Finding, GitRef, Location};
+use crate::inventory::Inventory;
+use crate::rules::{RuleSet, Severity};
+
+/// The org report's `schema_version`.
+pub const ORG_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct OrgReport {
+    pub schema_version: u32,
+    pub tool: crate::report::Tool,
+    pub summary: OrgSummary,
+    pub findings: Vec<OrgFinding>,
+    pub errors: Vec<RepoError>,
+    pub owners: Vec<OwnerGroup>,
+    /// Secrets found in more than one repository.
+    pub shared: Vec<Shared>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<OrgGovernance>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub repos: usize,
+    /// Blobs read by the last run over each repository.
+    pub blobs_scanned: u64,
+    pub findings: usize,
+    pub open: usize,
+    pub resolved: usize,
+    /// Findings at or above `--fail-on`.
+    pub failing: usize,
+    pub errors: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrgFinding {
+    pub repo: String,
+    /// `open` while HEAD holds it, else `resolved` (it is still in history: rotate it).
+    pub status: &'static str,
+    pub resolved_at: Option<String>,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct RepoError {
+    pub repo: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OwnerGroup {
+    /// The inventory owner, else `(unowned)`.
+    pub owner: String,
+    pub findings: usize,
+    pub open: usize,
+    pub resolved: usize,
+    /// Mean days from `first_seen` to `resolved_at` over the resolved findings.
+    pub mean_days_to_resolve: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Shared {
+    pub rule_id: String,
+    pub fingerprint: String,
+    pub redacted: String,
+    pub repos: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrgGovernance {
+    pub inventory: String,
+    pub now: jiff::civil::Date,
+    pub identities: usize,
+    pub matched: usize,
+    /// Inventory identities no finding of any repository matched.
+    pub not_found: Vec<String>,
+}
+
+/// Build the report of a datastore.
+pub fn build(
+    store: &Store,
+    inventory: Option<&Inventory>,
+    now: jiff::civil::Date,
+    fail_on: Option<Severity>,
+) -> Result<OrgReport> {
+    let (rows, mut findings): (Vec<_>, Vec<Finding>) = load(store)?
+        .into_iter()
+        .map(|(repo, status, resolved, f)| ((repo, status, resolved), f))
+        .unzip();
+    let seen: BTreeMap<String, jiff::civil::Date> = {
+        let mut m: BTreeMap<String, jiff::civil::Date> = BTreeMap::new();
+        for f in &findings {
+            if let Some(d) = f
+                .first_seen
+                .as_deref()
+                .and_then(|d| d.get(..10)?.parse().ok())
+            {
+                let e = m.entry(f.fingerprint.clone()).or_insert(d);
+                *e = (*e).min(d);
+            }
+        }
+        m
+    };
+    crate::policy::judge(&mut findings, inventory, &|fp| seen.get(fp).copied(), now);
+    let judged = inventory.is_some();
+    let failing = fail_on.map_or(0, |level| {
+        findings
+            .iter()
+            .filter(|f| crate::policy::fail_severity(f, judged) >= level)
+            .count()
+    });
+    let out: Vec<OrgFinding> = rows
+        .into_iter()
+        .zip(findings)
+        .map(|((repo, status, resolved_at), finding)| OrgFinding {
+            repo,
+            status,
+            resolved_at,
+            finding,
+        })
+        .collect();
+    let (repos, blobs_scanned, errors) = repo_rows(store)?;
+    let governance = inventory.map(|inv| {
+        let matched: BTreeSet<&str> = out
+            .iter()
+            .filter_map(|f| f.finding.identity.as_ref().map(|i| i.id.as_str()))
+            .collect();
+        OrgGovernance {
+            inventory: inv.source.clone(),
+            now,
+            identities: inv.identities.len(),
+            matched: matched.len(),
+            not_found: inv
+                .identities
+                .iter()
+                .filter(|i| !matched.contains(i.id.as_str()))
+                .map(|i| i.id.clone())
+                .collect(),
+        }
+    });
+    Ok(OrgReport {
+        schema_version: ORG_SCHEMA_VERSION,
+        tool: crate::report::Tool::default(),
+        summary: OrgSummary {
+            repos,
+            blobs_scanned,
+            findings: out.len(),
+            open: out.iter().filter(|f| f.status == "open").count(),
+            resolved: out.iter().filter(|f| f.status == "resolved").count(),
+            failing,
+            errors: errors.len(),
+        },
+        owners: owners(&out),
+        shared: shared(&out),
+        findings: out,
+        errors,
+        governance,
+    })
+}
+
+type Row = (String, &'static str, Option<String>, Finding);
+
+/// Every finding of the store with its repository, status and `resolved_at`, sorted by
+/// repository, first location, rule and fingerprint.
+fn load(store: &Store) -> Result<Vec<Row>> {
+    let mut st = store.conn.prepare(
+        "SELECT f.id, r.name, f.rule_id, f.rule_name, f.provider, f.kind, f.severity,
+         f.confidence, f.fingerprint, f.redacted, f.key_id, f.attributes, f.first_seen,
+         f.last_seen, f.present_at_head, f.status, f.resolved_at
+         FROM findings f JOIN repos r ON r.id = f.repo_id",
+    )?;
+    let mut locs = store.conn.prepare(
+        "SELECT path, line, col, end_line, end_col, commit_id, author, date, time
+         FROM locations WHERE finding_id = ?1",
+    )?;
+    let mut out = Vec::new();
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let e = |s: String| serde_json::Value::String(s);
+        let mut locations: Vec<Location> = locs
+            .query_map([id], |l| {
+                let commit: Option<String> = l.get(5)?;
+                Ok(Location {
+                    path: l.get(0)?,
+                    line: l.get::<_, i64>(1)? as usize,
+                    column: l.get::<_, i64>(2)? as usize,
+                    end_line: l.get::<_, i64>(3)? as usize,
+                    end_column: l.get::<_, i64>(4)? as usize,
+                    git: match commit {
+                        Some(commit) => Some(GitRef {
+                            commit,
+                            author: l.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                            date: l.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                            time: l.get::<_, Option<i64>>(8)?.unwrap_or_default(),
+                        }),
+                        None => None,
+                    },
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        locations.sort();
+        locations.dedup();
+        let status: String = r.get(15)?;
+        let finding = Finding {
+            rule_id: r.get(2)?,
+            rule_name: r.get(3)?,
+            provider: r.get(4)?,
+            kind: serde_json::from_value(e(r.get(5)?))?,
+            severity: serde_json::from_value(e(r.get(6)?))?,
+            confidence: serde_json::from_value(e(r.get(7)?))?,
+            fingerprint: r.get(8)?,
+            redacted: r.get(9)?,
+            secret: None,
+            key_id: r.get(10)?,
+            attributes: serde_json::from_str(&r.get::<_, String>(11)?)?,
+            locations,
+            first_seen: r.get(12)?,
+            last_seen: r.get(13)?,
+            present_at_head: Some(r.get::<_, i64>(14)? != 0),
+            verdicts: Vec::new(),
+            identity: None,
+        };
+        let status = if status == "resolved" {
+            "resolved"
+        } else {
+            "open"
+        };
+        out.push((r.get(1)?, status, r.get(16)?, finding));
+    }
+    out.sort_by(|a, b| {
+        (&a.0, a.3.locations.first(), &a.3.rule_id, &a.3.fingerprint).cmp(&(
+            &b.0,
+            b.3.locations.first(),
+            &b.3.rule_id,
+            &b.3.fingerprint,
+        ))
+    });
+    Ok(out)
+}
+
+/// Repositories, blobs read by their last runs, and the repositories whose last run failed.
+fn repo_rows(store: &Store) -> Result<(usize, u64, Vec<RepoError>)> {
+    let mut st = store
+        .conn
+        .prepare("SELECT name, blobs_scanned, error FROM repos ORDER BY name")?;
+    let rows: Vec<(String, i64, Option<String>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let blobs = rows.iter().map(|r| r.1 as u64).sum();
+    let errors = rows
+        .iter()
+        .filter_map(|r| {
+            r.2.as_ref().map(|m| RepoError {
+                repo: r.0.clone(),
+                message: m.clone(),
+            })
+        })
+        .collect();
+    Ok((rows.len(), blobs, errors))
+}
+
+fn owners(findings: &[OrgFinding]) -> Vec<OwnerGroup> {
+    let mut by: BTreeMap<String, Vec<&OrgFinding>> = BTreeMap::new();
+    for f in findings {
+        let owner = f
+            .finding
+            .identity
+            .as_ref()
+            .and_then(|i| i.owner.clone())
+            .unwrap_or_else(|| "(unowned)".into());
+        by.entry(owner).or_default().push(f);
+    }
+    by.into_iter()
+        .map(|(owner, fs)| {
+            let days: Vec<i64> = fs
+                .iter()
+                .filter_map(|f| {
+                    let a = date(f.finding.first_seen.as_deref()?)?;
+                    let b = date(f.resolved_at.as_deref()?)?;
+                    Some(crate::policy::days_between(a, b))
+                })
+                .collect();
+            OwnerGroup {
+                owner,
+                findings: fs.len(),
+                open: fs.iter().filter(|f| f.status == "open").count(),
+                resolved: fs.iter().filter(|f| f.status == "resolved").count(),
+                mean_days_to_resolve: (!days.is_empty())
+                    .then(|| days.iter().sum::<i64>() as f64 / days.len() as f64),
+            }
+        })
+        .collect()
+}
+
+fn date(s: &str) -> Option<jiff::civil::Date> {
+    s.get(..10)?.parse().ok()
+}
+
+fn shared(findings: &[OrgFinding]) -> Vec<Shared> {
+    let mut by: BTreeMap<(&str, &str), (&str, BTreeSet<&str>)> = BTreeMap::new();
+    for f in findings {
+        by.entry((&f.finding.rule_id, &f.finding.fingerprint))
+            .or_insert((&f.finding.redacted, BTreeSet::new()))
+            .1
+            .insert(&f.repo);
+    }
+    by.into_iter()
+        .filter(|(_, (_, repos))| repos.len() > 1)
+        .map(|((rule, fp), (redacted, repos))| Shared {
+            rule_id: rule.into(),
+            fingerprint: fp.into(),
+            redacted: redacted.into(),
+            repos: repos.into_iter().map(str::to_string).collect(),
+        })
+        .collect()
+}
+
+/// The Markdown report: summary, owners, findings (redacted only).
+pub fn markdown(r: &OrgReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let m = &r.summary;
+    let _ = writeln!(s, "## nhiscan org report\n");
+    let _ = writeln!(
+        s,
+        "{} repositories, {} findings ({} open, {} resolved), {} failing, {} errors.\n",
+        m.repos, m.findings, m.open, m.resolved, m.failing, m.errors
+    );
+    if !r.owners.is_empty() {
+        let _ = writeln!(
+            s,
+            "| owner | findings | open | resolved | mean days to resolve |"
+        );
+        let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: |");
+        for o in &r.owners {
+            let days = o
+                .mean_days_to_resolve
+                .map_or("–".to_string(), |d| format!("{d:.1}"));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {days} |",
+                cell(&o.owner),
+                o.findings,
+                o.open,
+                o.resolved
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if !r.findings.is_empty() {
+        let _ = writeln!(
+            s,
+            "| repository | rule | secret | status | first seen | where |"
+        );
+        let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- |");
+        for f in &r.findings {
+            let place = f
+                .finding
+                .locations
+                .first()
+                .map_or(String::new(), |l| format!("{}:{}", l.path, l.line));
+            let _ = writeln!(
+                s,
+                "| {} | {} | `{}` | {} | {} | {} |",
+                cell(&f.repo),
+                cell(&f.finding.rule_id),
+                f.finding.redacted.replace('`', "'"),
+                f.status,
+                f.finding
+                    .first_seen
+                    .as_deref()
+                    .and_then(|d| d.get(..10))
+                    .unwrap_or(""),
+                cell(&place)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if !r.shared.is_empty() {
+        let _ = writeln!(s, "**Found in several repositories:**\n");
+        for x in &r.shared {
+            let _ = writeln!(
+                s,
+                "- `{}` ({}): {}",
+                x.redacted,
+                x.rule_id,
+                x.repos.join(", ")
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if let Some(g) = r.governance.as_ref().filter(|g| !g.not_found.is_empty()) {
+        let _ = writeln!(
+            s,
+            "**Identities found nowhere:** {}\n",
+            g.not_found.join(", ")
+        );
+    }
+    for e in &r.errors {
+        let _ = writeln!(s, "- error: {}: {}", cell(&e.repo), cell(&e.message));
+    }
+    s
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The report as a scan report (paths `repo/path`) for the SARIF writer.
+pub fn as_scan_report(r: &OrgReport, rules: Arc<RuleSet>) -> crate::report::Report {
+    let findings: Vec<Finding> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let mut x = f.finding.clone();
+            for l in &mut x.locations {
+                l.path = format!("{}/{}", f.repo, l.path);
+            }
+            x
+        })
+        .collect();
+    crate::report::Report {
+        schema_version: crate::report::SCHEMA_VERSION,
+        tool: crate::report::Tool::default(),
+        scan: crate::report::ScanInfo {
+            source: "git",
+            root: ".".into(),
+            rules: rules.rules.len(),
+        },
+        summary: crate::report::Summary {
+            findings: findings.len(),
+            locations: findings.iter().map(|f| f.locations.len()).sum(),
+            failing: r.summary.failing,
+            stats: Default::default(),
+            duration_ms: 0,
+        },
+        findings,
+        errors: Vec::new(),
+        notes: Vec::new(),
+        governance: None,
+        pipelines: None,
+        baseline: None,
+        rules,
+    }
+}

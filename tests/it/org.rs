@@ -1,0 +1,733 @@
+//! Org-wide scans: real repositories built here, fetched over `file://` into the clone cache,
+//! tracked across runs in the datastore, sharded and merged, and listed from a loopback
+//! GitHub API (wiremock on 127.0.0.1).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::harness::{run_in, Output};
+use crate::worktree::{Fixture, T1, T2, T3};
+
+const TOKEN: &str = "ghp_TestOnlyTokenForOrgScans000000000000";
+
+fn day(d: u32) -> String {
+    format!("2024-03-{d:02}T10:00:00+00:00")
+}
+
+/// A working repository whose commits carry fixed dates.
+struct Source {
+    dir: tempfile::TempDir,
+}
+
+impl Source {
+    fn new() -> Source {
+        let s = Source {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        crate::harness::git(s.path(), &["init", "-q"], Some(&day(1)));
+        s
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn url(&self) -> String {
+        format!("file://{}", self.path().display())
+    }
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.path().join(rel)).unwrap();
+    }
+    fn commit(&self, msg: &str, d: u32) {
+        let date = day(d);
+        crate::harness::git(self.path(), &["add", "-A"], Some(&date));
+        crate::harness::git(self.path(), &["commit", "-q", "-m", msg], Some(&date));
+    }
+}
+
+/// A place for the cache, the datastores and the repository list, with the test rules.
+struct Org {
+    fx: Fixture,
+}
+
+impl Org {
+    fn new() -> Org {
+        Org { fx: Fixture::new() }
+    }
+    fn path(&self) -> &Path {
+        self.fx.tree.path()
+    }
+    fn list(&self, urls: &[String]) -> PathBuf {
+        let mut text = String::from("# test repositories\n");
+        for u in urls {
+            text.push_str(u);
+            text.push('\n');
+        }
+        self.fx.tree.write("repos.txt", text)
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        let out = run_in(self.path(), args);
+        for s in [T1, T2, T3, TOKEN] {
+            assert!(!out.stdout.contains(s), "secret on stdout:\n{}", out.stdout);
+            assert!(!out.stderr.contains(s), "secret on stderr:\n{}", out.stderr);
+        }
+        out
+    }
+    /// `org scan --repos repos.txt` into `store`, JSON on stdout.
+    fn scan(&self, store: &str, extra: &[&str]) -> Output {
+        let rules = self.fx.rules_path();
+        let mut args = vec![
+            "org",
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--cache",
+            "cache",
+            "--datastore",
+            store,
+            "--no-builtin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        if !extra.contains(&"--fail-on") {
+            args.extend(["--fail-on", "none"]);
+        }
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+    fn report(&self, store: &str) -> Value {
+        let out = self.run(&[
+            "org",
+            "report",
+            "--datastore",
+            store,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()
+    }
+}
+
+/// The findings of a report as (repo, first redacted chars, status, first_seen, resolved_at).
+fn states(r: &Value) -> Vec<(String, String, String, String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or("-").to_string();
+    let mut out: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                s(&f["repo"]),
+                s(&f["locations"][0]["path"]),
+                s(&f["status"]),
+                s(&f["first_seen"]),
+                s(&f["resolved_at"]),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn runs_track_added_removed_and_unchanged_secrets_and_a_third_run_reads_nothing() {
+    let src = Source::new();
+    src.write("keep.env", &format!("A={T1}\n"));
+    src.write("gone.env", &format!("B={T2}\n"));
+    src.commit("two secrets", 2);
+    let org = Org::new();
+    org.list(&[src.url()]);
+
+    let first = org.scan("org.db", &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let r1 = first.json();
+    assert_eq!(r1["summary"]["repos"], 1);
+    assert_eq!(r1["summary"]["errors"], 0);
+    assert!(r1["summary"]["blobs_scanned"].as_u64().unwrap() >= 2);
+    let name = r1["findings"][0]["repo"].as_str().unwrap().to_string();
+    assert_eq!(
+        states(&r1),
+        vec![
+            (
+                name.clone(),
+                "gone.env".into(),
+                "open".into(),
+                day(2),
+                "-".into()
+            ),
+            (
+                name.clone(),
+                "keep.env".into(),
+                "open".into(),
+                day(2),
+                "-".into()
+            ),
+        ]
+    );
+
+    // Second run: one secret removed, one added, one unchanged.
+    src.remove("gone.env");
+    src.commit("remove B", 5);
+    src.write("new.env", &format!("C={T3}\n"));
+    src.commit("add C", 7);
+    let second = org.scan("org.db", &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let r2 = second.json();
+    assert_eq!(
+        states(&r2),
+        vec![
+            (
+                name.clone(),
+                "gone.env".into(),
+                "resolved".into(),
+                day(2),
+                day(5)
+            ),
+            (
+                name.clone(),
+                "keep.env".into(),
+                "open".into(),
+                day(2),
+                "-".into()
+            ),
+            (
+                name.clone(),
+                "new.env".into(),
+                "open".into(),
+                day(7),
+                "-".into()
+            ),
+        ]
+    );
+    let keep = r2["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["locations"][0]["path"] == "keep.env")
+        .unwrap();
+    assert_eq!(keep["last_seen"], day(7), "last_seen moves with HEAD");
+    assert_eq!(keep["present_at_head"], true);
+    // Only the new blob was read.
+    assert_eq!(r2["summary"]["blobs_scanned"], 1);
+    assert_eq!(schema_errors(&r2), Vec::<String>::new());
+
+    // Third run over nothing new: fetch and ref checks only.
+    let third = org.scan("org.db", &[]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    let r3 = third.json();
+    assert_eq!(r3["summary"]["blobs_scanned"], 0);
+    assert_eq!(states(&r3), states(&r2));
+
+    // The cache is a bare clone whose config names no remote URL.
+    let config = std::fs::read_to_string(org.path().join(format!("cache/{name}.git/config")))
+        .expect("bare clone in the cache");
+    assert!(!config.contains("url ="), "{config}");
+}
+
+#[test]
+fn fail_on_and_formats_read_the_datastore() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let org = Org::new();
+    org.list(&[src.url()]);
+    let out = org.scan("org.db", &["--fail-on", "error"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let md = org.run(&["org", "report", "--datastore", "org.db", "-f", "markdown"]);
+    assert_eq!(md.code, 1);
+    assert!(
+        md.stdout.contains("| (unowned) | 1 | 1 | 0 |"),
+        "{}",
+        md.stdout
+    );
+    let sarif = org.run(&["org", "report", "--datastore", "org.db", "-f", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let uri = v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"]
+        .as_str()
+        .unwrap();
+    assert!(uri.ends_with("/a.env"), "{uri}");
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_scan() {
+    let sources: Vec<Source> = (0..5)
+        .map(|i| {
+            let s = Source::new();
+            s.write(&format!("r{i}.env"), &format!("A={T1}\nB={T2}\n"));
+            s.commit("secrets", 2 + i);
+            s
+        })
+        .collect();
+    let org = Org::new();
+    org.list(&sources.iter().map(|s| s.url()).collect::<Vec<_>>());
+    assert_eq!(org.scan("all.db", &[]).code, 0);
+    assert_eq!(org.scan("s1.db", &["--shard", "1/2"]).code, 0);
+    assert_eq!(org.scan("s2.db", &["--shard", "2/2"]).code, 0);
+    let s1 = org.report("s1.db");
+    let s2 = org.report("s2.db");
+    let n1 = s1["summary"]["repos"].as_u64().unwrap();
+    let n2 = s2["summary"]["repos"].as_u64().unwrap();
+    assert_eq!(n1 + n2, 5);
+    let merged = org.run(&["org", "merge", "--datastore", "merged.db", "s1.db", "s2.db"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let all = org.report("all.db");
+    let m = org.report("merged.db");
+    assert_eq!(all["findings"].as_array().unwrap().len(), 10);
+    assert_eq!(m, all);
+    // The same secret in five repositories is listed as shared.
+    assert_eq!(all["shared"].as_array().unwrap().len(), 2);
+    assert_eq!(all["shared"][0]["repos"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_previous_schema_migrates_and_a_newer_one_is_refused() {
+    use nhiscan::org::store::{Store, SCHEMA_VERSION};
+    let org = Org::new();
+    let old = org.path().join("old.db");
+    {
+        let s = Store::open_at(&old, 1).unwrap();
+        assert_eq!(s.version().unwrap(), 1);
+        s.repo_id("acme/old", "file:///nowhere").unwrap();
+    }
+    let r = org.report("old.db");
+    assert_eq!(r["summary"]["repos"], 1);
+    assert_eq!(
+        Store::open(&old).unwrap().version().unwrap(),
+        SCHEMA_VERSION
+    );
+    // v2's column and table are there, and v1's row survived.
+    let s = Store::open(&old).unwrap();
+    let resolved: Option<String> = s
+        .conn
+        .query_row("SELECT MAX(resolved_at) FROM findings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(resolved, None);
+    let runs: i64 = s
+        .conn
+        .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 0);
+    drop(s);
+
+    let s = Store::open(&old).unwrap();
+    s.conn
+        .execute("UPDATE schema_version SET version = 99", [])
+        .unwrap();
+    drop(s);
+    let out = org.run(&["org", "report", "--datastore", "old.db"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("schema version 99 is newer"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn one_broken_repository_is_named_and_the_others_are_scanned() {
+    let good = Source::new();
+    good.write("a.env", &format!("A={T1}\n"));
+    good.commit("a", 2);
+    let empty = Source::new();
+    let org = Org::new();
+    let missing = format!("file://{}/missing", org.path().display());
+    org.list(&[good.url(), empty.url(), missing]);
+    let out = org.scan("org.db", &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["summary"]["repos"], 3);
+    assert_eq!(r["summary"]["errors"], 2);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1);
+    let errors: Vec<&str> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["repo"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 2);
+    assert!(out.stderr.contains("missing"), "{}", out.stderr);
+
+    // Nothing scannable at all: exit 2.
+    org.list(&[format!("file://{}/missing", org.path().display())]);
+    let none = org.scan("none.db", &[]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let org = Org::new();
+    let out = org.run(&["org", "scan", "--datastore", "x.db", "--repos", "nope.txt"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("nope.txt"), "{}", out.stderr);
+    org.list(&["file:///x".into()]);
+    let out = org.run(&[
+        "org",
+        "scan",
+        "--datastore",
+        "x.db",
+        "--repos",
+        "repos.txt",
+        "--shard",
+        "3/2",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid shard"), "{}", out.stderr);
+}
+
+/// Run the binary with extra environment, off the async runtime that serves the mock.
+async fn run_env(dir: PathBuf, args: Vec<String>, env: Vec<(String, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+            .args(&args)
+            .current_dir(&dir)
+            .envs(env)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn github_org_listing_pages_retries_and_skips_archived_and_forks() {
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let a = Source::new();
+    a.write("a.env", &format!("A={T1}\n"));
+    a.commit("a", 2);
+    let b = Source::new();
+    b.write("b.env", &format!("B={T2}\n"));
+    b.commit("b", 3);
+    let repo = |name: &str, url: &str, archived: bool, fork: bool| {
+        serde_json::json!({"full_name": format!("acme/{name}"), "clone_url": url,
+                           "archived": archived, "fork": fork, "private": name == "b"})
+    };
+    let gone = format!("{}/acme/gone.git", server.uri());
+    let page1 = serde_json::json!([
+        repo("a", &a.url(), false, false),
+        repo("old", &a.url(), true, false),
+        repo("gone", &gone, false, false)
+    ]);
+    let page2 = serde_json::json!([
+        repo("b", &b.url(), false, false),
+        repo("forked", &b.url(), false, true)
+    ]);
+    let next = format!(
+        "<{}/orgs/acme/repos?type=all&per_page=100&page=2>; rel=\"next\"",
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/repos"))
+        .and(query_param("page", "2"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page2))
+        .mount(&server)
+        .await;
+    // The first request is rate-limited once, then answered.
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/repos"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(serde_json::json!({"message": "API rate limit exceeded"})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/repos"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("link", next.as_str())
+                .set_body_json(page1),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/acme/gone.git/info/refs"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+
+    let org = Org::new();
+    let rules = org.fx.rules_path().display().to_string();
+    let args: Vec<String> = [
+        "org",
+        "scan",
+        "--github-org",
+        "acme",
+        "--cache",
+        "cache",
+        "--datastore",
+        "org.db",
+        "--no-builtin",
+        "--rules",
+        &rules,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let env = vec![
+        ("GITHUB_API_URL".to_string(), server.uri()),
+        ("GITHUB_TOKEN".to_string(), TOKEN.to_string()),
+    ];
+    let out = run_env(org.path().to_path_buf(), args, env).await;
+    for s in [T1, T2, TOKEN] {
+        assert!(
+            !out.stdout.contains(s) && !out.stderr.contains(s),
+            "leak: {}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["summary"]["repos"], 3, "archived and fork skipped");
+    let repos: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["repo"].as_str().unwrap())
+        .collect();
+    assert_eq!(repos, ["acme/a", "acme/b"]);
+    assert_eq!(r["errors"][0]["repo"], "acme/gone");
+    // The token is in no file the run wrote: not the datastore, not the cache.
+    assert_no_token(org.path());
+}
+
+fn assert_no_token(dir: &Path) {
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+            "token written to {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn smart_http_clones_then_fetches_with_the_token_given_to_the_transport_only() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let served = tempfile::tempdir().unwrap();
+    let bare = served.path().join("acme/api.git");
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    crate::harness::git(
+        served.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            src.path().to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+        None,
+    );
+    let server = crate::githttp::GitHttp::start(served.path(), TOKEN);
+    let org = Org::new();
+    org.list(&[format!("{}/acme/api.git", server.url)]);
+    let with_token = |store: &str| {
+        let rules = org.fx.rules_path();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+            .args([
+                "org",
+                "scan",
+                "--repos",
+                "repos.txt",
+                "--cache",
+                "cache",
+                "--datastore",
+                store,
+            ])
+            .args([
+                "--no-builtin",
+                "--rules",
+                rules.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .args(["--fail-on", "none", "--token-env", "ORG_TOKEN"])
+            .current_dir(org.path())
+            .env("ORG_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert!(
+            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+            "{stdout}{stderr}"
+        );
+        assert!(!stdout.contains(T1) && !stdout.contains(T2), "{stdout}");
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        serde_json::from_str::<Value>(&stdout).unwrap()
+    };
+    let r1 = with_token("org.db");
+    assert_eq!(r1["summary"]["errors"], 0, "{r1}");
+    assert_eq!(r1["findings"][0]["repo"], "acme/api");
+    assert_eq!(r1["findings"][0]["first_seen"], day(2));
+
+    // A new commit reaches the cache by a fetch into the same bare clone.
+    src.write("b.env", &format!("B={T2}\n"));
+    src.commit("b", 4);
+    crate::harness::git(
+        src.path(),
+        &["push", "-q", bare.to_str().unwrap(), "main"],
+        None,
+    );
+    let r2 = with_token("org.db");
+    assert_eq!(r2["findings"].as_array().unwrap().len(), 2, "{r2}");
+    assert_eq!(r2["summary"]["blobs_scanned"], 1);
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.iter().any(|l| l.ends_with(" 401")), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("POST") && l.ends_with(" 200")),
+        "{log:?}"
+    );
+    assert_no_token(org.path());
+
+    // Without the token the server refuses: named, counted, and nothing scanned is exit 2.
+    let out = org.run(&[
+        "org",
+        "scan",
+        "--repos",
+        "repos.txt",
+        "--cache",
+        "cache2",
+        "--datastore",
+        "none.db",
+        "-f",
+        "json",
+        "--token-env",
+        "NO_SUCH_VAR",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["errors"][0]["repo"], "acme/api");
+}
+
+/// Errors of `doc` against the org report of the documented report schema.
+fn schema_errors(doc: &Value) -> Vec<String> {
+    let mut schema: Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap();
+    schema["$ref"] = "#/definitions/org_report".into();
+    for k in ["properties", "required", "additionalProperties", "type"] {
+        schema.as_object_mut().unwrap().remove(k);
+    }
+    let v = jsonschema::draft7::new(&schema).expect("schema compiles");
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+fn fingerprint(secret: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(secret.as_bytes());
+    format!(
+        "sha256:{}",
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+#[test]
+fn with_an_inventory_verdicts_owners_shared_secrets_and_identities_found_nowhere() {
+    let a = Source::new();
+    a.write("a.env", &format!("A={T1}\nB={T2}\n"));
+    a.commit("a", 2);
+    a.write("a.env", &format!("A={T1}\n"));
+    a.commit("drop B", 12);
+    let b = Source::new();
+    b.write("b.env", &format!("A={T1}\n"));
+    b.commit("b", 3);
+    let org = Org::new();
+    org.list(&[a.url(), b.url()]);
+    org.fx.tree.write(
+        "inv.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: deploy-token\n    kind: token\n    provider: testprov\n    \
+             owner: team-a\n    purpose: deploys\n    created: 2024-01-01\n    status: active\n    \
+             match:\n      fingerprints: ['{}']\n  - id: unused-token\n    kind: token\n    \
+             provider: testprov\n    owner: team-b\n    purpose: nothing\n    created: 2024-01-01\n    \
+             status: active\n    match:\n      fingerprints: ['{}']\n",
+            fingerprint(T1),
+            fingerprint(T3)
+        ),
+    );
+    let out = org.scan(
+        "org.db",
+        &["--inventory", "inv.yaml", "--now", "2024-06-01"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let findings = r["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    for f in findings {
+        assert!(!f["verdicts"].as_array().unwrap().is_empty(), "{f}");
+    }
+    let t1: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["fingerprint"] == fingerprint(T1))
+        .collect();
+    assert_eq!(t1.len(), 2);
+    assert!(t1.iter().all(|f| f["identity"]["id"] == "deploy-token"));
+    let owners = r["owners"].as_array().unwrap();
+    assert_eq!(owners[0]["owner"], "(unowned)");
+    assert_eq!(owners[0]["resolved"], 1);
+    assert_eq!(owners[0]["mean_days_to_resolve"], 10.0);
+    assert_eq!(owners[1]["owner"], "team-a");
+    assert_eq!(owners[1]["findings"], 2);
+    assert_eq!(r["shared"][0]["fingerprint"], fingerprint(T1));
+    assert_eq!(r["shared"][0]["repos"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        r["governance"]["not_found"],
+        serde_json::json!(["unused-token"])
+    );
+    // Without an inventory the report is valid too, every finding unregistered.
+    let plain = org.report("org.db");
+    assert_eq!(schema_errors(&plain), Vec::<String>::new());
+    assert!(plain.get("governance").is_none());
+    // An undocumented field is caught.
+    let mut broken = plain.clone();
+    broken["summary"]["extra"] = 1.into();
+    assert!(!schema_errors(&broken).is_empty());
+}
