@@ -1,0 +1,314 @@
+//! Offline validators named by a rule's `check`. They cut false positives (a GitHub token whose
+//! CRC-32 does not match was typed by a person, not issued by GitHub) and derive non-secret
+//! identifiers (`key_id`, attributes) that the inventory can match on. A validator never returns
+//! the secret itself as an identifier.
+
+use std::collections::BTreeMap;
+
+use crate::rules::Check;
+mod cloud;
+mod connection;
+mod generic;
+mod structure;
+mod tokens;
+
+use cloud::{aws_access_key_id, azure_storage_key, gcp_service_account};
+use connection::connection_uri;
+use generic::{generic_secret, names_a_non_secret};
+use structure::{jwt, pem_private_key};
+use tokens::{base62_crc32, pypi_macaroon};
+
+/// What a validator says about one candidate.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Structurally valid; may carry identifiers.
+    Pass(Identity),
+    /// The shape matched but the checksum or structure did not: keep at low confidence.
+    Fail,
+    /// Not this kind of secret at all (a JWT that is not JSON, a password that is a variable).
+    Reject,
+}
+
+/// Non-secret identifiers derived from a credential.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Identity {
+    pub key_id: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Identity {
+    fn key(key_id: impl Into<String>) -> Identity {
+        Identity {
+            key_id: Some(key_id.into()),
+            attributes: BTreeMap::new(),
+        }
+    }
+    fn attr(mut self, k: &str, v: impl Into<String>) -> Identity {
+        self.attributes.insert(k.to_string(), v.into());
+        self
+    }
+}
+
+/// A candidate as the validator sees it: the secret, and the content around it.
+pub struct Input<'a> {
+    pub secret: &'a [u8],
+    /// The whole regex match (URI around a password, JSON around a key), and where it starts
+    /// in `data`.
+    pub matched: &'a [u8],
+    pub matched_start: usize,
+    /// The whole content and the secret's span in it, for identifiers that sit nearby.
+    pub data: &'a [u8],
+    pub span: (usize, usize),
+}
+
+impl Check {
+    pub fn run(self, input: &Input) -> Outcome {
+        match self {
+            Check::GithubCrc32 | Check::NpmCrc32 => base62_crc32(input.secret),
+            Check::PypiMacaroon => pypi_macaroon(input.secret),
+            Check::AwsAccessKeyId => aws_access_key_id(input.secret),
+            Check::GcpServiceAccount => gcp_service_account(input),
+            Check::Jwt => jwt(input.secret),
+            Check::PemPrivateKey => pem_private_key(input.secret),
+            Check::ConnectionUri => connection_uri(input),
+            Check::AzureStorageKey => azure_storage_key(input),
+            Check::GenericSecret => {
+                if names_a_non_secret(input.matched) {
+                    Outcome::Reject
+                } else {
+                    generic_secret(input.secret)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tokens::base62_encode;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    #[test]
+    fn generic_values() {
+        for v in [
+            "config.db.password",
+            "DEFAULT_TOKEN_NAME",
+            "accessTokenValue",
+            "/etc/secret/key",
+            "https://a.b/c",
+        ] {
+            assert_eq!(generic_secret(v.as_bytes()), Outcome::Reject, "{v}");
+        }
+        for v in [
+            "q7Rz2LxN4vKp9TmW",
+            "s3cr3t-P4ss",
+            "a1b2c3d4e5f6a7b8",
+            "f395038c92f1828cbb3991d2d6152d326b895606",
+            "oT5ZkS8ctnrhYeeGsGTvOzPhoc/Jd1cO5fueBWFVmp8=",
+            "a9f4-f152e97ad808",
+        ] {
+            assert!(
+                matches!(generic_secret(v.as_bytes()), Outcome::Pass(_)),
+                "{v}"
+            );
+        }
+    }
+
+    use super::*;
+
+    fn input(secret: &[u8]) -> Input<'_> {
+        Input {
+            secret,
+            matched: secret,
+            matched_start: 0,
+            data: secret,
+            span: (0, secret.len()),
+        }
+    }
+
+    fn github_token(random: &str) -> String {
+        let sum = base62_encode(crc32fast::hash(random.as_bytes()), 6);
+        format!("ghp_{random}{}", String::from_utf8(sum).unwrap())
+    }
+
+    #[test]
+    fn github_checksum() {
+        let t = github_token("R8xZq3Lm7Tn2Vb5Kc9Wd4Yf6Hj1Gs0");
+        assert!(matches!(
+            Check::GithubCrc32.run(&input(t.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        let mut bad = t.into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(Check::GithubCrc32.run(&input(&bad)), Outcome::Fail);
+    }
+
+    #[test]
+    fn base62_padding() {
+        assert_eq!(base62_encode(0, 6), b"000000");
+        assert_eq!(base62_encode(61, 6), b"00000z");
+        assert_eq!(base62_encode(62, 6), b"000010");
+        assert_eq!(base62_encode(u32::MAX, 6), b"4gfFC3");
+    }
+
+    #[test]
+    fn aws_account_from_key_id() {
+        // Derivation documented publicly: ASIAY34FZKBOKMUTVV7A belongs to account 609629065308.
+        match Check::AwsAccessKeyId.run(&input(b"ASIAY34FZKBOKMUTVV7A")) {
+            Outcome::Pass(id) => {
+                assert_eq!(id.attributes["account_id"], "609629065308");
+                assert_eq!(id.key_id.as_deref(), Some("ASIAY34FZKBOKMUTVV7A"));
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn jwt_claims() {
+        let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let p = URL_SAFE_NO_PAD.encode(br#"{"iss":"https://auth.example.org","exp":1700000000}"#);
+        let t = format!("{h}.{p}.c2lnbmF0dXJlLWJ5dGVz");
+        match Check::Jwt.run(&input(t.as_bytes())) {
+            Outcome::Pass(id) => {
+                assert_eq!(id.key_id.as_deref(), Some("https://auth.example.org"));
+                assert_eq!(id.attributes["exp"], "1700000000");
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(
+            Check::Jwt.run(&input(b"eyJhbGciOi.not-json.x")),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn pem_body() {
+        let body = STANDARD.encode([7u8; 100]);
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(pem.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        // Lines that begin or end with `+` are ordinary base64 (0xFB 0xEF 0xBE encodes as `++++`).
+        let pluses = STANDARD.encode([0xFBu8, 0xEF, 0xBE].repeat(30));
+        let plus = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----",
+            &pluses[..60],
+            &pluses[60..]
+        );
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(plus.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        // Escaped newlines, as in an environment variable or a JSON string.
+        let escaped = pem.replace('\n', "\\n");
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(escaped.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        let dots = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
+        assert_eq!(
+            Check::PemPrivateKey.run(&input(dots.as_bytes())),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn connection_uri_identity() {
+        let m = b"postgres://app:Zx9-qL2v@db.internal:5432/orders";
+        let i = Input {
+            secret: b"Zx9-qL2v",
+            matched: m,
+            matched_start: 0,
+            data: m,
+            span: (15, 23),
+        };
+        match Check::ConnectionUri.run(&i) {
+            Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some("app@db.internal:5432")),
+            o => panic!("{o:?}"),
+        }
+        let cases = [
+            ("postgres://postgres:postgres@localhost:5432/app", "postgres@localhost:5432"),
+            ("jdbc:oracle:thin:scott/Zx9-qL2v@//ora1.corp.lan:1521/HR", "scott@ora1.corp.lan:1521"),
+            ("scott/Zx9-qL2v@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=ora1)(PORT=1521)))", "scott@ora1:1521"),
+            ("jdbc:db2://db2.corp.lan:50000/SAMPLE:user=db2inst1;password=Zx9-qL2v;", "db2inst1@db2.corp.lan:50000"),
+            ("jdbc:sqlserver://bi-sql.database.windows.net:1433;user=bi_reader@bi-sql;password=Zx9-qL2v;", "bi_reader@bi-sql@bi-sql.database.windows.net:1433"),
+            ("Server=tcp:prod.database.windows.net,1433;User Id=svc;Password=Zx9-qL2v;", "svc@prod.database.windows.net"),
+            ("jdbc:postgresql://db:5432/app?user=etl&password=Zx9-qL2v", "etl@db:5432"),
+            ("scott/Zx9-qL2v@orahost:1521/ORCL", "scott@orahost:1521"),
+            ("redis://:Zx9-qL2v@cache:6379/0", "cache:6379"),
+        ];
+        for (m, want) in cases {
+            let pw = if m.contains("Zx9-qL2v") {
+                "Zx9-qL2v"
+            } else {
+                "postgres"
+            };
+            let start = m.rfind(pw).unwrap();
+            let i = Input {
+                secret: pw.as_bytes(),
+                matched: m.as_bytes(),
+                matched_start: 0,
+                data: m.as_bytes(),
+                span: (start, start + pw.len()),
+            };
+            match Check::ConnectionUri.run(&i) {
+                Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some(want), "{m}"),
+                o => panic!("{m}: {o:?}"),
+            }
+        }
+        for pw in [
+            "password",
+            "${PW}",
+            "$PW",
+            "***",
+            "<pw>",
+            "%PW%",
+            "{pw}",
+            "Password",
+            "{{ pw }}",
+            "{db_password}",
+        ] {
+            let i = Input {
+                secret: pw.as_bytes(),
+                matched: b"",
+                matched_start: 0,
+                data: b"",
+                span: (0, 0),
+            };
+            assert_eq!(Check::ConnectionUri.run(&i), Outcome::Reject, "{pw}");
+        }
+        let i = Input {
+            secret: b"{qssQ8jYjKcMNJY~dHw}",
+            matched: b"",
+            matched_start: 0,
+            data: b"",
+            span: (0, 0),
+        };
+        assert!(matches!(Check::ConnectionUri.run(&i), Outcome::Pass(_)));
+        let i = Input {
+            secret: b"${PGPASSWORD}",
+            matched: b"",
+            matched_start: 0,
+            data: b"",
+            span: (0, 0),
+        };
+        assert_eq!(Check::ConnectionUri.run(&i), Outcome::Reject);
+    }
+
+    #[test]
+    fn pypi_location() {
+        // version 2, location "pypi.org", identifier "abc", end of section.
+        let mut mac = vec![2u8, 1, 8];
+        mac.extend_from_slice(b"pypi.org");
+        mac.extend_from_slice(&[2, 3]);
+        mac.extend_from_slice(b"abc");
+        mac.push(0);
+        let tok = format!("pypi-{}", URL_SAFE_NO_PAD.encode(&mac));
+        match Check::PypiMacaroon.run(&input(tok.as_bytes())) {
+            Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some("pypi:abc")),
+            o => panic!("{o:?}"),
+        }
+    }
+}
