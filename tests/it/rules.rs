@@ -105,7 +105,7 @@ fn bad_pattern_and_missing_secret_group_are_located() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
-            .contains("r1.yaml:7:5: rule `bad-rule`: pattern does not compile"),
+            .contains("r1.yaml:7:14: rule `bad-rule`: pattern does not compile"),
         "{}",
         out.stderr
     );
@@ -119,7 +119,7 @@ fn bad_pattern_and_missing_secret_group_are_located() {
     ]);
     assert!(
         out.stderr
-            .contains("r2.yaml:7:5: rule `bad-rule`: pattern must have exactly one named group"),
+            .contains("r2.yaml:7:14: rule `bad-rule`: pattern must have exactly one named group"),
         "{}",
         out.stderr
     );
