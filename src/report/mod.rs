@@ -9,6 +9,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -102,7 +103,7 @@ impl Default for Tool {
 #[derive(Debug, Serialize)]
 pub struct ScanInfo {
     /// `worktree` for a directory scan; `git`, `diff` or `staged` for the git sources.
-    pub source: &'static str,
+    pub source: crate::sources::SourceKind,
     pub root: String,
     /// Number of rules enabled.
     pub rules: usize,

@@ -559,6 +559,26 @@ fn inventory_add_registers_a_finding_without_its_secret() {
         "{}",
         out.stderr
     );
+    // A JSON file that is not an nhiscan report (the SARIF, say) is one located error.
+    t.write(
+        "sarif.json",
+        "{\n  \"version\": \"2.1.0\",\n  \"runs\": []\n}\n",
+    );
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "sarif.json",
+        "--fingerprint",
+        &f,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("sarif.json:4:1: not an nhiscan JSON report: missing field `summary`"),
+        "{}",
+        out.stderr
+    );
     // A new inventory file is created when there is none.
     std::fs::remove_file(t.path().join("nhi-inventory.yaml")).unwrap();
     let out = t.run(&[
