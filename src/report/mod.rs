@@ -7,6 +7,7 @@ pub mod facts;
 pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod pipelines;
 pub mod sarif;
 pub mod text;
 pub mod view;
