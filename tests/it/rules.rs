@@ -177,3 +177,52 @@ fn disabling_a_rule() {
         out.stderr
     );
 }
+
+/// The generic assignment rule does not re-report what a provider rule owns: a `ghp_` token of
+/// the right length whose CRC32 fails, a truncated one, an `sk-proj-` look-alike. A value in no
+/// provider's format is still reported (the control).
+#[test]
+fn generic_rule_leaves_provider_formats_to_their_rules() {
+    let t = Tree::new();
+    t.write(
+        "app.env",
+        "API_TOKEN=ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeZZ\n\
+         API_TOKEN2=\"ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw\"\n\
+         OPENAI_API_KEY=sk-proj-Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6\n\
+         SERVICE_SECRET=Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        f["rule_id"].as_str().unwrap().to_string(),
+                        l["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("generic-secret-assignment".to_string(), 4)],
+        "{doc:#}"
+    );
+    // The GitHub rule's CRC32 rejects line 1, and the generic rule's re-report is dropped.
+    assert!(
+        doc["summary"]["dropped"]["check_rejected"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "{doc:#}"
+    );
+}
