@@ -68,6 +68,13 @@ pub struct Match {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// What the regex pass yields: matches, and the spans provider rules matched but rejected.
+#[derive(Default)]
+struct Candidates {
+    out: Vec<Match>,
+    judged: Vec<(usize, usize)>,
+}
+
 /// Why candidates were dropped, for the summary: nothing is dropped silently.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Dropped {
@@ -198,8 +205,7 @@ impl Engine {
 
         // 2. Regexes in merged windows. `judged`: spans a provider rule matched but rejected
         // (failed check, below the confidence floor), which the generic rules must not re-report.
-        let mut out = Vec::new();
-        let mut judged: Vec<(usize, usize)> = Vec::new();
+        let mut c = Candidates::default();
         let mut i = 0;
         while i < windows.len() {
             let (ri, s, mut e) = windows[i];
@@ -208,16 +214,9 @@ impl Engine {
                 e = e.max(windows[i].2);
                 i += 1;
             }
-            self.run_rule(
-                ri as usize,
-                data,
-                (s, e),
-                min_confidence,
-                &mut out,
-                &mut judged,
-                dropped,
-            );
+            self.run_rule(ri as usize, data, (s, e), min_confidence, &mut c, dropped);
         }
+        let Candidates { mut out, judged } = c;
 
         // 3. Place, pair, suppress.
         self.one_rule_per_span(&mut out);
@@ -244,8 +243,7 @@ impl Engine {
         data: &[u8],
         (ws, we): (usize, usize),
         min_confidence: Confidence,
-        out: &mut Vec<Match>,
-        judged: &mut Vec<(usize, usize)>,
+        c: &mut Candidates,
         dropped: &mut Dropped,
     ) {
         let rule = &self.rules.rules[ri];
@@ -292,7 +290,7 @@ impl Engine {
                     Outcome::Reject => {
                         dropped.check_rejected += 1;
                         if provider {
-                            judged.push((start, end));
+                            c.judged.push((start, end));
                         }
                         continue;
                     }
@@ -301,11 +299,11 @@ impl Engine {
             if confidence < min_confidence {
                 dropped.below_confidence += 1;
                 if provider {
-                    judged.push((start, end));
+                    c.judged.push((start, end));
                 }
                 continue;
             }
-            out.push(Match {
+            c.out.push(Match {
                 rule: ri,
                 secret: crate::secret::Secret::new(secret),
                 start,
