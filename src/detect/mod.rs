@@ -259,7 +259,9 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            if rule.placeholders && self.opts.placeholders.is_placeholder(secret) {
+            if self.opts.placeholders.is_documented_example(secret)
+                || (rule.placeholders && self.opts.placeholders.is_placeholder(secret))
+            {
                 dropped.placeholder += 1;
                 continue;
             }

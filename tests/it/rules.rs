@@ -226,3 +226,45 @@ fn generic_rule_leaves_provider_formats_to_their_rules() {
         "{doc:#}"
     );
 }
+
+/// Credentials providers publish in their own documentation (the Azure Storage emulator's key,
+/// jwt.io's sample token, Stripe's docs test keys) are not reported; the same shapes with other
+/// values are (the control).
+#[test]
+fn providers_documented_example_credentials_are_not_reported() {
+    let t = Tree::new();
+    t.write(
+        "settings.py",
+        "AZURE_STORAGE_CONNECTION_STRING = \"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\"\n\
+         SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"\n\
+         stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"\n\
+         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n",
+    );
+    t.write(
+        "real.py",
+        "SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI5ODc2NTQzMjEwIiwibmFtZSI6IkphbmUgUm9lIiwiaWF0IjoxNzE2MjM5MDIyfQ.Qm3xT8rVn2Lk7Pw4Zs9Hd6Yc1Bf5Jg0Ae8Rt3Uq7Xo2\"\n\
+         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let mut found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule_id"].as_str().unwrap(),
+                f["locations"][0]["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        ["jwt real.py", "stripe-test-secret-key real.py"],
+        "{doc:#}"
+    );
+    assert_eq!(doc["summary"]["dropped"]["placeholder"], 4, "{doc:#}");
+}
