@@ -319,6 +319,11 @@ pub struct ScanArgs {
     /// Print secrets unredacted (never use in CI logs).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable, so
+    /// a short password cannot be brute-forced from a report. The inventory and the baseline
+    /// still match on plain `sha256:` fingerprints.
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

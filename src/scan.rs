@@ -49,6 +49,9 @@ pub struct ScanSettings {
     pub git: Option<GitMode>,
     /// Baseline file whose entries suppress matching findings (counted in the summary).
     pub baseline: Option<PathBuf>,
+    /// Report keyed fingerprints (`hmac-sha256:`) instead of plain SHA-256. The inventory and
+    /// the baseline are still matched on the plain fingerprint, before the report is keyed.
+    pub fingerprint_key: Option<crate::secret::FingerprintKey>,
 }
 
 impl ScanSettings {
@@ -68,6 +71,7 @@ impl ScanSettings {
             now: None,
             git: None,
             baseline: None,
+            fingerprint_key: None,
         }
     }
 }
@@ -283,6 +287,12 @@ impl ScanPlan {
         let governance = inventory
             .as_ref()
             .map(|l| Governance::new(&l.inventory, now, &findings));
+        // Judged and matched on plain fingerprints; the report carries keyed ones.
+        if let Some(key) = &s.fingerprint_key {
+            for f in &mut findings {
+                f.fingerprint = crate::secret::keyed_fingerprint(key, &f.fingerprint);
+            }
+        }
         let report = Report {
             schema_version: report::SCHEMA_VERSION,
             tool: Tool::default(),

@@ -58,6 +58,39 @@ pub fn fingerprint(secret: &[u8]) -> String {
     s
 }
 
+/// A key for [`keyed_fingerprint`]. Its `Debug` never shows the key.
+#[derive(Clone)]
+pub struct FingerprintKey(Vec<u8>);
+
+impl FingerprintKey {
+    pub fn new(key: impl Into<Vec<u8>>) -> FingerprintKey {
+        FingerprintKey(key.into())
+    }
+}
+
+impl fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FingerprintKey({} bytes)", self.0.len())
+    }
+}
+
+/// `hmac-sha256:` + lower-case hex of HMAC-SHA256, keyed with `key`, of the plain
+/// [`fingerprint`] text (`sha256:…`). Without the key, a short human password cannot be
+/// brute-forced from a report; with it, the same secret always gives the same value.
+pub fn keyed_fingerprint(key: &FingerprintKey, plain: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes a key of any length");
+    mac.update(plain.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut s = String::with_capacity(12 + 64);
+    s.push_str("hmac-sha256:");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
 /// A preview that identifies a secret to its owner without revealing it: up to 4 leading
 /// characters (fewer for short values, so at least three quarters stay hidden) and the length.
 pub fn redact(secret: &[u8]) -> String {
@@ -87,6 +120,30 @@ mod tests {
         assert_eq!(redact(b"\n---\nabcdefgh"), "?--…(13 chars)");
         let s = Secret::new(b"s3cr3t-value-9876");
         assert!(!format!("{s:?}").contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn keyed_fingerprints_depend_on_the_key_and_hide_it() {
+        let plain = fingerprint(b"hunter2");
+        let k1 = FingerprintKey::new(b"key-one".to_vec());
+        let k2 = FingerprintKey::new(b"key-two".to_vec());
+        let a = keyed_fingerprint(&k1, &plain);
+        assert!(a.starts_with("hmac-sha256:") && a.len() == 12 + 64, "{a}");
+        assert_eq!(a, keyed_fingerprint(&k1, &plain));
+        assert_ne!(a, keyed_fingerprint(&k2, &plain));
+        assert!(!format!("{k1:?}").contains("key-one"));
+        // RFC 4231 test case 2 shape: HMAC-SHA256("Jefe", "what do ya want for nothing?").
+        let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(b"Jefe").unwrap();
+        hmac::Mac::update(&mut mac, b"what do ya want for nothing?");
+        let got: String = hmac::Mac::finalize(mac)
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            got,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

@@ -647,3 +647,75 @@ fn inventory_check_takes_a_path_and_a_malformed_file_is_exit_2() {
         assert!(out.stdout.is_empty(), "{what}: {}", out.stdout);
     }
 }
+
+/// `--fingerprint-key-env`: the report's fingerprints are keyed (`hmac-sha256:`, different per
+/// key, the plain `sha256:` nowhere in the output), the demo inventory still matches (it keys
+/// on plain fingerprints), and the key never appears; an unset variable is exit 2.
+#[test]
+fn keyed_fingerprints_still_match_the_inventory_and_hide_the_key() {
+    let scan = |key: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"));
+        c.args(["scan", ".", "-f", "json", "--inventory", INV, "--now", NOW])
+            .args(["--fingerprint-key-env", "NHISCAN_TEST_FP_KEY"])
+            .current_dir(demo())
+            .env_remove("NHISCAN_TEST_FP_KEY");
+        if let Some(k) = key {
+            c.env("NHISCAN_TEST_FP_KEY", k);
+        }
+        c.output().unwrap()
+    };
+    let plain = run_in(
+        &demo(),
+        &["scan", ".", "-f", "json", "--inventory", INV, "--now", NOW],
+    )
+    .json();
+    let a = scan(Some("org-wide-fingerprint-key-1"));
+    let b = scan(Some("another-key"));
+    let (out_a, err_a) = (
+        String::from_utf8_lossy(&a.stdout).into_owned(),
+        String::from_utf8_lossy(&a.stderr).into_owned(),
+    );
+    assert_eq!(a.status.code(), Some(1), "{err_a}");
+    let ka: serde_json::Value = serde_json::from_str(&out_a).unwrap();
+    let kb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    let fps = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ids = |v: &serde_json::Value| -> Vec<Option<String>> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["identity"]["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(!fps(&ka).is_empty());
+    assert!(
+        fps(&ka).iter().all(|f| f.starts_with("hmac-sha256:")),
+        "{:?}",
+        fps(&ka)
+    );
+    assert_ne!(fps(&ka), fps(&kb));
+    for p in fps(&plain) {
+        assert!(
+            !out_a.contains(&p),
+            "plain fingerprint {p} in the keyed report"
+        );
+    }
+    // Same identities matched as without a key, and at least one is matched.
+    assert_eq!(ids(&ka), ids(&plain));
+    assert!(ids(&ka).iter().any(Option::is_some));
+    assert!(
+        !out_a.contains("org-wide-fingerprint-key-1")
+            && !err_a.contains("org-wide-fingerprint-key-1")
+    );
+    let unset = scan(None);
+    assert_eq!(unset.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unset.stderr)
+        .contains("the environment variable NHISCAN_TEST_FP_KEY is not set or empty"));
+}
