@@ -731,3 +731,198 @@ fn with_an_inventory_verdicts_owners_shared_secrets_and_identities_found_nowhere
     broken["summary"]["extra"] = 1.into();
     assert!(!schema_errors(&broken).is_empty());
 }
+
+/// A bare clone of `src` at `dest` (made by git, packed).
+fn bare_clone(src: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    crate::harness::git(
+        src,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--no-local",
+            src.to_str().unwrap(),
+            dest.to_str().unwrap(),
+        ],
+        None,
+    );
+}
+
+#[test]
+fn a_404_an_empty_and_a_corrupt_repository_over_real_servers_are_named_and_counted() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let served = tempfile::tempdir().unwrap();
+    bare_clone(src.path(), &served.path().join("acme/api.git"));
+    crate::harness::git(
+        served.path(),
+        &["init", "-q", "--bare", "acme/empty.git"],
+        None,
+    );
+    // A bare repository whose objects are garbage: its refs point at nothing readable.
+    let corrupt = served.path().join("local/corrupt.git");
+    bare_clone(src.path(), &corrupt);
+    for f in walk(&corrupt.join("objects")) {
+        if f.is_file() {
+            let len = std::fs::metadata(&f).unwrap().len() as usize;
+            std::fs::write(&f, vec![0x5a; len]).unwrap();
+        }
+    }
+    let server = crate::githttp::GitHttp::start(served.path(), TOKEN);
+    let org = Org::new();
+    org.list(&[
+        format!("{}/acme/api.git", server.url),
+        format!("{}/acme/missing.git", server.url),
+        format!("{}/acme/empty.git", server.url),
+        corrupt.display().to_string(),
+    ]);
+    let rules = org.fx.rules_path();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args(["org", "scan", "--repos", "repos.txt", "--cache", "cache"])
+        .args(["--datastore", "org.db", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args([
+            "-f",
+            "json",
+            "--fail-on",
+            "none",
+            "--token-env",
+            "ORG_TOKEN",
+        ])
+        .current_dir(org.path())
+        .env("ORG_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["summary"]["repos"], 4, "{r}");
+    assert_eq!(r["summary"]["errors"], 3, "{r}");
+    let mut named: Vec<&str> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["repo"].as_str().unwrap())
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        ["acme/empty", "acme/missing", "local/corrupt"],
+        "{r}"
+    );
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["findings"][0]["repo"], "acme/api");
+    for name in ["acme/empty", "acme/missing", "local/corrupt"] {
+        assert!(
+            stderr.contains(&format!("nhiscan: {name}: ")),
+            "{name} not named on stderr:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("4 repositories (1 checked, 3 failed)"),
+        "{stderr}"
+    );
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("/acme/missing.git/") && l.ends_with(" 404")),
+        "{log:?}"
+    );
+    // The errors are recorded: a report of the datastore names them too.
+    let rep = org.report("org.db");
+    assert_eq!(rep["summary"]["errors"], 3, "{rep}");
+}
+
+#[test]
+fn a_run_on_a_pipe_draws_no_progress() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let org = Org::new();
+    org.list(&[src.url()]);
+    let out = org.scan("org.db", &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains('\r') && !out.stderr.contains('\u{1b}'),
+        "progress bytes on a non-terminal: {:?}",
+        out.stderr
+    );
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        ["nhiscan: 1 repositories (1 checked, 0 failed), 1 blobs scanned, 1 new findings"],
+        "{:?}",
+        out.stderr
+    );
+}
+
+/// Ctrl-C mid-run: the repository written before it stays, none is started after it, the
+/// run says so (exit 2), and the next run scans what was left and equals an uninterrupted run.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_the_datastore_consistent_and_the_next_run_resumes() {
+    use std::net::TcpListener;
+    let first = Source::new();
+    first.write("a.env", &format!("A={T1}\n"));
+    first.commit("a", 2);
+    let last = Source::new();
+    last.write("b.env", &format!("B={T2}\n"));
+    last.commit("b", 3);
+    // A server that accepts and says nothing until the test has pressed Ctrl-C.
+    let stall = TcpListener::bind("127.0.0.1:0").unwrap();
+    let stall_url = format!("http://{}/acme/stall.git", stall.local_addr().unwrap());
+    let org = Org::new();
+    org.list(&[first.url(), stall_url, last.url()]);
+    let rules = org.fx.rules_path();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args(["org", "scan", "--repos", "repos.txt", "--cache", "cache"])
+        .args(["--datastore", "org.db", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args(["-j", "1", "-f", "json", "--fail-on", "none"])
+        .current_dir(org.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // One job takes the list in order: the stalled fetch means the first repository is done.
+    let (conn, _) = stall.accept().unwrap();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(conn);
+    drop(stall);
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr).into_owned();
+    assert_eq!(done.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: 2 repositories not scanned; the next run resumes"),
+        "{stderr}"
+    );
+    let after = org.report("org.db");
+    assert_eq!(after["findings"].as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after["summary"]["errors"], 0, "{after}");
+
+    // The next run (the stalled server gone from the list) scans only what was left.
+    org.list(&[first.url(), last.url()]);
+    let next = org.scan("org.db", &[]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert_eq!(next.json()["summary"]["blobs_scanned"], 1);
+    let fresh = org.scan("fresh.db", &[]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert_eq!(
+        states(&org.report("org.db")),
+        states(&org.report("fresh.db"))
+    );
+}
