@@ -926,3 +926,101 @@ fn an_interrupted_run_leaves_the_datastore_consistent_and_the_next_run_resumes()
         states(&org.report("fresh.db"))
     );
 }
+
+/// The `run:` scripts of docs/workflow-org.yml that call `nhiscan org`, job by job, with the
+/// matrix shard each runs for: the commands the example tells users to run, run here as they
+/// are (the GitHub listing swapped for a repository list, the rules for the test rules).
+#[test]
+fn the_org_workflow_runs_as_written_and_its_merged_shards_equal_one_scan() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/workflow-org.yml"),
+    )
+    .unwrap();
+    let wf: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let scripts = |job: &str| -> Vec<String> {
+        wf["jobs"][job]["steps"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+            .filter(|r| r.contains("nhiscan org"))
+            .map(str::to_string)
+            .collect()
+    };
+    let shards: Vec<u64> = wf["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(shards, [1, 2]);
+
+    let sources: Vec<Source> = (0..6)
+        .map(|i| {
+            let s = Source::new();
+            s.write(&format!("r{i}/a.env"), &format!("A={T1}\nB={T2}\n"));
+            s.commit("a", 2 + i);
+            s
+        })
+        .collect();
+    let org = Org::new();
+    org.list(&sources.iter().map(Source::url).collect::<Vec<_>>());
+    let rules = org.fx.rules_path();
+    let bin = Path::new(env!("CARGO_BIN_EXE_nhiscan")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let summary = org.path().join("step-summary.md");
+    let run = |script: &str, shard: u64| {
+        let script = script
+            .replace("${{ matrix.shard }}", &shard.to_string())
+            .replace(
+                "--github-org \"$ORG\"",
+                &format!("--repos repos.txt --no-builtin --rules {}", rules.display()),
+            );
+        assert!(!script.contains("${{"), "{script}");
+        let out = std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", &script])
+            .current_dir(org.path())
+            .env("PATH", &path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        let out = crate::action::output(out);
+        assert_eq!(out.code, 0, "{script}\n{}{}", out.stdout, out.stderr);
+    };
+    let scan_scripts = scripts("shard");
+    assert_eq!(scan_scripts.len(), 1, "{scan_scripts:?}");
+    for &k in &shards {
+        run(&scan_scripts[0], k);
+    }
+    let merge_scripts = scripts("merge");
+    assert_eq!(merge_scripts.len(), 1, "{merge_scripts:?}");
+    run(&merge_scripts[0], 0);
+
+    let one = org.scan("one.db", &[]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let merged = org.report("org.db");
+    assert_eq!(merged["findings"].as_array().unwrap().len(), 12, "{merged}");
+    assert_eq!(states(&merged), states(&org.report("one.db")));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path().join("org-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["findings"], merged["findings"]);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path().join("org.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("12 findings"), "{md}");
+    // Each repository went to exactly one shard.
+    let per_shard: u64 = shards
+        .iter()
+        .map(|k| {
+            let s: Value = serde_json::from_str(
+                &std::fs::read_to_string(org.path().join(format!("shard-{k}.json"))).unwrap(),
+            )
+            .unwrap();
+            s["summary"]["repos"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(per_shard, 6);
+}
