@@ -92,44 +92,20 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok((n * mult as f64) as u64)
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct ConfigError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
+/// A config file that cannot be used, located.
+pub type ConfigError = crate::yaml::Located;
 
 impl Config {
     /// Read a config file; paths in it are made relative to its directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read config: {e}"),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::whole_file(file.clone(), format!("cannot read config: {e}"))
         })?;
         let mut cfg: Config = if text.trim().is_empty() {
             Config::default()
         } else {
-            serde_yaml::from_str(&text).map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((0, 0));
-                let msg = e.to_string();
-                let message = msg
-                    .find(" at line ")
-                    .map_or(msg.clone(), |i| msg[..i].to_string());
-                ConfigError {
-                    file: file.clone(),
-                    line,
-                    column,
-                    message,
-                }
-            })?
+            serde_yaml::from_str(&text).map_err(|e| ConfigError::from_serde(file.clone(), &e))?
         };
         let base = path.parent().unwrap_or(Path::new("."));
         for p in cfg.rules.paths.iter_mut().chain(cfg.inventory.as_mut()) {

@@ -18,3 +18,4 @@ pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod sources;
+pub mod yaml;

@@ -196,7 +196,12 @@ impl ScanPlan {
                     stats.dropped.allowlisted += allowlisted(&engine, &mut a.hardcoded);
                 }
                 analyses = Some(pipelines);
-                ("worktree", stats, scanned.errors, Vec::new())
+                (
+                    crate::sources::SourceKind::Worktree,
+                    stats,
+                    scanned.errors,
+                    Vec::new(),
+                )
             }
             Some(mode) => {
                 let gopts = GitOptions {

@@ -9,23 +9,15 @@ use anyhow::{Context, Result};
 use super::EXIT_CLEAN;
 use crate::cli::{CommentModeArg, GithubCommentArgs};
 use crate::github::{self, CommentMode, CommentSettings, PullRequest};
+use crate::report::view::ReportView;
 
 fn read(path: &Path, what: &str) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("{what} {}", path.display()))
 }
 
 pub fn comment(args: GithubCommentArgs) -> Result<i32> {
-    let report_text = read(&args.report, "cannot read the JSON report")?;
-    let report: serde_json::Value = serde_json::from_str(&report_text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not JSON: {e}",
-            args.report.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    let findings = github::line_findings(&report)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.report.display()))?;
+    let report = ReportView::read(&args.report).map_err(anyhow::Error::msg)?;
+    let findings = github::line_findings(&report);
     let body = match &args.body {
         Some(p) => read(p, "cannot read the comment body")?,
         None => default_body(&report),
@@ -97,8 +89,8 @@ pub fn comment(args: GithubCommentArgs) -> Result<i32> {
 }
 
 /// A plain body when no `--body` file is given: counts only, every value redacted.
-fn default_body(report: &serde_json::Value) -> String {
-    let n = report["summary"]["findings"].as_u64().unwrap_or(0);
-    let failing = report["summary"]["failing"].as_u64().unwrap_or(0);
+fn default_body(report: &ReportView) -> String {
+    let n = report.summary.findings;
+    let failing = report.summary.failing;
     format!("### nhiscan\n\n**{n}** finding(s), **{failing}** failing the policy. See the job summary for details.")
 }

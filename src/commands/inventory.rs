@@ -1,6 +1,6 @@
 //! `nhiscan inventory check` and `nhiscan inventory add`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{InventoryAddArgs, InventoryCommand, ListFormat};
 use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
+use crate::report::view::ReportView;
 
 pub fn main(cmd: InventoryCommand) -> Result<i32> {
     match cmd {
@@ -79,48 +80,24 @@ fn check(path: &Path, format: ListFormat) -> Result<i32> {
     })
 }
 
-fn read_report(p: &Path) -> Result<serde_json::Value> {
-    let mut text = String::new();
-    if p == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text)?;
-    } else {
-        text = std::fs::read_to_string(p)
-            .with_context(|| format!("{}: cannot read report", p.display()))?;
-    }
-    serde_json::from_str(&text).map_err(|e| {
-        anyhow!(
-            "{}:{}:{}: not a JSON report: {e}",
-            p.display(),
-            e.line(),
-            e.column()
-        )
-    })
-}
-
 /// The identity entry for the finding with `fingerprint` in a JSON report: fingerprint and
 /// non-secret identifiers only (a report made with `--show-secrets` still gives no secret).
-pub fn entry_from_report(report: &serde_json::Value, a: &InventoryAddArgs) -> Result<RawIdentity> {
+pub fn entry_from_report(report: &ReportView, a: &InventoryAddArgs) -> Result<RawIdentity> {
     if !inventory::is_fingerprint(&a.fingerprint) {
         bail!(
             "--fingerprint `{}`: expected `sha256:` and 64 lower-case hex digits",
             a.fingerprint
         );
     }
-    let f = report["findings"]
-        .as_array()
-        .ok_or_else(|| anyhow!("the report has no `findings` list"))?
-        .iter()
-        .find(|f| f["fingerprint"] == a.fingerprint.as_str())
-        .ok_or_else(|| {
-            anyhow!(
-                "no finding with fingerprint {} in the report",
-                a.fingerprint
-            )
-        })?;
-    let s = |k: &str| f[k].as_str().map(str::to_string);
-    let rule = s("rule_id").unwrap_or_else(|| "credential".into());
-    let mut key_ids: Vec<String> = s("key_id").into_iter().collect();
-    if let Some(k) = f["attributes"]["private_key_id"].as_str() {
+    let f = report.finding(&a.fingerprint).ok_or_else(|| {
+        anyhow!(
+            "no finding with fingerprint {} in the report",
+            a.fingerprint
+        )
+    })?;
+    let rule = f.rule_id.clone();
+    let mut key_ids: Vec<String> = f.key_id.iter().cloned().collect();
+    if let Some(k) = f.attribute("private_key_id") {
         key_ids.push(k.to_string());
     }
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
@@ -129,8 +106,8 @@ pub fn entry_from_report(report: &serde_json::Value, a: &InventoryAddArgs) -> Re
             .id
             .clone()
             .unwrap_or_else(|| format!("{rule}-{}", &a.fingerprint[7..15])),
-        kind: s("kind"),
-        provider: s("provider"),
+        kind: f.kind.clone(),
+        provider: f.provider.clone(),
         owner: a.owner.clone(),
         contact: a.contact.clone(),
         purpose: a.purpose.clone(),
@@ -155,7 +132,7 @@ pub fn entry_from_report(report: &serde_json::Value, a: &InventoryAddArgs) -> Re
 }
 
 fn add(a: &InventoryAddArgs) -> Result<i32> {
-    let report = read_report(&a.report)?;
+    let report = ReportView::read(&a.report).map_err(anyhow::Error::msg)?;
     let entry = entry_from_report(&report, a)?;
     let file = a.inventory.display().to_string();
     let existing = if a.inventory.exists() {

@@ -12,6 +12,19 @@ const BUILTIN_PLACEHOLDERS: &str = include_str!("../../rules/filters/placeholder
 #[serde(deny_unknown_fields)]
 struct RawPlaceholderFile {
     placeholders: RawPlaceholders,
+    #[serde(default)]
+    documented: Vec<RawDocumented>,
+}
+
+/// A credential its provider publishes in its documentation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // provider, what and source are documentation of the data
+struct RawDocumented {
+    value: String,
+    provider: String,
+    what: String,
+    source: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +47,8 @@ pub struct Placeholders {
     patterns: RegexSet,
     max_repeat: usize,
     max_sequence: usize,
+    /// Providers' documented example credentials (exact values).
+    documented: std::collections::HashSet<Vec<u8>>,
 }
 
 impl Placeholders {
@@ -41,7 +56,19 @@ impl Placeholders {
     pub fn builtin() -> Placeholders {
         let raw: RawPlaceholderFile =
             serde_yaml::from_str(BUILTIN_PLACEHOLDERS).expect("built-in placeholders.yaml parses");
-        Self::from_raw(raw.placeholders).expect("built-in placeholder patterns compile")
+        let mut p =
+            Self::from_raw(raw.placeholders).expect("built-in placeholder patterns compile");
+        p.documented = raw
+            .documented
+            .into_iter()
+            .map(|d| d.value.into_bytes())
+            .collect();
+        p
+    }
+
+    /// A credential its provider publishes in its own documentation (exact value).
+    pub fn is_documented_example(&self, value: &[u8]) -> bool {
+        self.documented.contains(value)
     }
 
     fn from_raw(raw: RawPlaceholders) -> Result<Placeholders, regex::Error> {
@@ -60,6 +87,7 @@ impl Placeholders {
             patterns: RegexSet::new(&raw.patterns)?,
             max_repeat: raw.max_repeat.unwrap_or(usize::MAX),
             max_sequence: raw.max_sequence.unwrap_or(usize::MAX),
+            documented: Default::default(),
         })
     }
 

@@ -68,6 +68,13 @@ pub struct Match {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// What the regex pass yields: matches, and the spans provider rules matched but rejected.
+#[derive(Default)]
+struct Candidates {
+    out: Vec<Match>,
+    judged: Vec<(usize, usize)>,
+}
+
 /// Why candidates were dropped, for the summary: nothing is dropped silently.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Dropped {
@@ -95,6 +102,10 @@ pub struct Engine {
     keywords: AhoCorasick,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
+    /// Prefixes that provider rules own (`ghp_`, `glpat-`, `sk-`: keywords ending in `_` or
+    /// `-`): a generic match whose value starts with one is that provider's token, malformed or
+    /// truncated, and its rule has already judged it.
+    claimed_prefixes: Vec<String>,
     opts: EngineOptions,
 }
 
@@ -124,10 +135,21 @@ impl Engine {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&words)
             .expect("keyword automaton builds");
+        let mut claimed_prefixes: Vec<String> = rules
+            .rules
+            .iter()
+            .filter(|r| r.provider != GENERIC_PROVIDER)
+            .flat_map(|r| r.keywords.iter())
+            .filter(|k| k.len() >= 3 && (k.ends_with('_') || k.ends_with('-')))
+            .cloned()
+            .collect();
+        claimed_prefixes.sort();
+        claimed_prefixes.dedup();
         Engine {
             rules,
             keywords,
             keyword_rules,
+            claimed_prefixes,
             opts,
         }
     }
@@ -181,8 +203,9 @@ impl Engine {
         windows.sort_unstable();
         windows.dedup();
 
-        // 2. Regexes in merged windows.
-        let mut out = Vec::new();
+        // 2. Regexes in merged windows. `judged`: spans a provider rule matched but rejected
+        // (failed check, below the confidence floor), which the generic rules must not re-report.
+        let mut c = Candidates::default();
         let mut i = 0;
         while i < windows.len() {
             let (ri, s, mut e) = windows[i];
@@ -191,12 +214,13 @@ impl Engine {
                 e = e.max(windows[i].2);
                 i += 1;
             }
-            self.run_rule(ri as usize, data, (s, e), min_confidence, &mut out, dropped);
+            self.run_rule(ri as usize, data, (s, e), min_confidence, &mut c, dropped);
         }
+        let Candidates { mut out, judged } = c;
 
         // 3. Place, pair, suppress.
         self.one_rule_per_span(&mut out);
-        self.drop_generic_overlaps(&mut out);
+        self.drop_generic_overlaps(&mut out, &judged, dropped);
         locate(data, &mut out);
         out.retain(|m| {
             let allowed =
@@ -219,10 +243,11 @@ impl Engine {
         data: &[u8],
         (ws, we): (usize, usize),
         min_confidence: Confidence,
-        out: &mut Vec<Match>,
+        c: &mut Candidates,
         dropped: &mut Dropped,
     ) {
         let rule = &self.rules.rules[ri];
+        let provider = rule.provider != GENERIC_PROVIDER;
         let re = rule.regex();
         let group = rule.secret_group();
         let hay = &data[ws..we];
@@ -234,7 +259,9 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            if rule.placeholders && self.opts.placeholders.is_placeholder(secret) {
+            if self.opts.placeholders.is_documented_example(secret)
+                || (rule.placeholders && self.opts.placeholders.is_placeholder(secret))
+            {
                 dropped.placeholder += 1;
                 continue;
             }
@@ -264,15 +291,21 @@ impl Engine {
                     Outcome::Fail => confidence = Confidence::Low,
                     Outcome::Reject => {
                         dropped.check_rejected += 1;
+                        if provider {
+                            c.judged.push((start, end));
+                        }
                         continue;
                     }
                 }
             }
             if confidence < min_confidence {
                 dropped.below_confidence += 1;
+                if provider {
+                    c.judged.push((start, end));
+                }
                 continue;
             }
-            out.push(Match {
+            c.out.push(Match {
                 rule: ri,
                 secret: crate::secret::Secret::new(secret),
                 start,
@@ -310,8 +343,16 @@ impl Engine {
     }
 
     /// A secret a provider rule recognises is reported by that rule only: the `generic`
-    /// provider's rules give way where their span overlaps a provider-specific match.
-    fn drop_generic_overlaps(&self, out: &mut Vec<Match>) {
+    /// provider's rules give way where their span overlaps a provider-specific match, where a
+    /// provider rule matched and rejected it (`judged`: a GitHub token failing its CRC32), and
+    /// where the value starts with a prefix a provider owns but its rule did not match (a
+    /// truncated `ghp_` token, an `sk-proj-` look-alike). Those count as check-rejected.
+    fn drop_generic_overlaps(
+        &self,
+        out: &mut Vec<Match>,
+        judged: &[(usize, usize)],
+        dropped: &mut Dropped,
+    ) {
         let generic = |m: &Match| self.rules.rules[m.rule].provider == GENERIC_PROVIDER;
         if !out.iter().any(generic) {
             return;
@@ -321,7 +362,25 @@ impl Engine {
             .filter(|m| !generic(m))
             .map(|m| (m.start, m.end))
             .collect();
-        out.retain(|m| !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+        out.retain(|m| {
+            if !generic(m) {
+                return true;
+            }
+            let overlaps = |&(s, e): &(usize, usize)| s < m.end && m.start < e;
+            if specific.iter().any(overlaps) {
+                return false;
+            }
+            let value = m.secret.expose();
+            let claimed = judged.iter().any(overlaps)
+                || self
+                    .claimed_prefixes
+                    .iter()
+                    .any(|p| value.starts_with(p.as_str()));
+            if claimed {
+                dropped.check_rejected += 1;
+            }
+            !claimed
+        });
     }
 
     /// `key_id_from`: the nearest match of the partner rule within a few lines names this one.

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use http::header::HeaderMap;
 use http::StatusCode;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Hidden marker of the summary comment.
@@ -90,37 +89,21 @@ pub struct LineFinding {
 }
 
 /// The findings of a JSON report, one per location.
-pub fn line_findings(report: &Value) -> Result<Vec<LineFinding>, String> {
-    #[derive(Deserialize)]
-    struct Loc {
-        path: String,
-        line: u64,
-    }
-    #[derive(Deserialize)]
-    struct F {
-        rule_id: String,
-        #[serde(default)]
-        rule_name: String,
-        severity: String,
-        redacted: String,
-        locations: Vec<Loc>,
-    }
-    let fs: Vec<F> = serde_json::from_value(report["findings"].clone())
-        .map_err(|e| format!("not an nhiscan JSON report: findings: {e}"))?;
+pub fn line_findings(report: &crate::report::view::ReportView) -> Vec<LineFinding> {
     let mut out = Vec::new();
-    for f in fs {
-        for l in f.locations {
+    for f in &report.findings {
+        for l in &f.locations {
             out.push(LineFinding {
                 rule_id: f.rule_id.clone(),
                 rule_name: f.rule_name.clone(),
                 severity: f.severity.clone(),
                 redacted: f.redacted.clone(),
-                path: l.path,
+                path: l.path.clone(),
                 line: l.line,
             });
         }
     }
-    Ok(out)
+    out
 }
 
 #[derive(Debug, Clone)]

@@ -2,8 +2,8 @@
 //! the text after the last entry of `identities`, so comments, order and formatting of
 //! everything else stay as they were. (No Rust YAML library round-trips comments.)
 
-use super::positions::Positions;
 use super::RawIdentity;
+use crate::yaml::Positions;
 
 /// The entry as a block-sequence item, indented by `indent` spaces.
 fn render(entry: &RawIdentity, indent: usize) -> Result<String, String> {

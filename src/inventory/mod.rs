@@ -5,17 +5,15 @@
 //! [`Inventory`]; every problem names the file, line and column of the offending value.
 
 pub mod edit;
-pub mod positions;
 mod raw;
 
-use std::fmt;
 use std::path::Path;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::civil::Date;
 use serde::Serialize;
 
-pub use positions::{Pos, Positions};
+pub use crate::yaml::{Pos, Positions};
 pub use raw::{RawIdentity, RawInventory, RawMatch, RawPolicy};
 
 /// Default inventory file name, looked up in the scanned directory.
@@ -134,25 +132,7 @@ pub struct Inventory {
 }
 
 /// A problem in an inventory file, located.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InventoryError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for InventoryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for InventoryError {}
+pub type InventoryError = crate::yaml::Located;
 
 /// An inventory as read: what could be validated, and every problem found. A syntax error or an
 /// unknown key leaves no identities; a bad value only drops that value (an identity with a bad
@@ -185,11 +165,8 @@ impl Loaded {
 /// Read and validate an inventory file. `Err` only when it cannot be read at all.
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InventoryError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read inventory: {e}"),
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InventoryError::whole_file(file.clone(), format!("cannot read inventory: {e}"))
     })?;
     Ok(parse(&file, &text))
 }
@@ -207,20 +184,7 @@ pub fn parse(file: &str, text: &str) -> Loaded {
     let raw: RawInventory = match serde_yaml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            let msg = e.to_string();
-            let message = msg
-                .find(" at line ")
-                .map_or(msg.clone(), |i| msg[..i].to_string());
-            loaded.errors.push(InventoryError {
-                file: file.to_string(),
-                line,
-                column,
-                message,
-            });
+            loaded.errors.push(InventoryError::from_serde(file, &e));
             loaded.malformed = true;
             return loaded;
         }

@@ -438,7 +438,7 @@ pub fn as_scan_report(r: &OrgReport, rules: Arc<RuleSet>) -> crate::report::Repo
         schema_version: crate::report::SCHEMA_VERSION,
         tool: crate::report::Tool::default(),
         scan: crate::report::ScanInfo {
-            source: "git",
+            source: crate::sources::SourceKind::Git,
             root: ".".into(),
             rules: rules.rules.len(),
         },

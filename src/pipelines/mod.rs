@@ -10,7 +10,8 @@ mod hardcoded;
 mod others;
 pub mod risks;
 mod sink;
-pub mod yaml;
+/// Positioned YAML, as the CI systems evaluate it (aliases expanded, merge keys applied).
+pub use crate::yaml::tree as yaml;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -385,10 +386,7 @@ fn attribute(p: &mut Pipeline, docs: &[yaml::Node], system: &str, refs: Vec<Secr
         _ => others::ranges(docs, system),
     };
     'refs: for r in refs {
-        let at = Pos {
-            line: r.line,
-            column: r.column,
-        };
+        let at = Pos::new(r.line, r.column);
         for (ji, (jr, steps)) in ranges.iter().enumerate() {
             if !within(at, *jr) {
                 continue;

@@ -250,10 +250,7 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
                         SECRET_IN_COMMAND,
                         Severity::Warning,
                         "NHI2",
-                        Pos {
-                            line: r.line,
-                            column: r.column,
-                        },
+                        Pos::new(r.line, r.column),
                         job,
                         r.name.clone(),
                         format!("secret {} is interpolated into a `run:` command line, where it can reach logs, files and the process list", r.name),
@@ -267,10 +264,7 @@ pub fn github(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk
             let own = node.get("permissions");
             let effective = own.or(wf_permissions);
             let broad = match effective {
-                None => Some(Pos {
-                    line: job.line,
-                    column: job.column,
-                }),
+                None => Some(Pos::new(job.line, job.column)),
                 Some(n) if n.str() == Some("write-all") => Some(n.start()),
                 Some(_) => None,
             };
@@ -320,10 +314,7 @@ fn secret_names(envs: &[&Node], var: &str) -> Vec<String> {
 }
 
 fn in_range(r: &SecretRef, start: Pos, end: Pos) -> bool {
-    let at = Pos {
-        line: r.line,
-        column: r.column,
-    };
+    let at = Pos::new(r.line, r.column);
     start <= at && at < end
 }
 
@@ -395,10 +386,7 @@ fn exposed(text: &str, start: Pos, end: Pos, names: &[String]) -> Vec<(String, P
                     let after = code[b + pat.len()..].chars().next();
                     if pat.ends_with('}') || !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
                     {
-                        let at = Pos {
-                            line: ln,
-                            column: super::char_column(line, b),
-                        };
+                        let at = Pos::new(ln, super::char_column(line, b));
                         if at >= start && at < end {
                             out.push((n.clone(), at));
                         }

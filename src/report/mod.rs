@@ -7,8 +7,10 @@ pub mod facts;
 pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod pipelines;
 pub mod sarif;
 pub mod text;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -102,7 +104,7 @@ impl Default for Tool {
 #[derive(Debug, Serialize)]
 pub struct ScanInfo {
     /// `worktree` for a directory scan; `git`, `diff` or `staged` for the git sources.
-    pub source: &'static str,
+    pub source: crate::sources::SourceKind,
     pub root: String,
     /// Number of rules enabled.
     pub rules: usize,

@@ -628,7 +628,7 @@ fn verdict_rules() -> Vec<sarif::ReportingDescriptor> {
 /// upload would read them. A file that cannot be read now gets no hash (the uploader then
 /// computes its own, or none); so do git sources, whose blobs need not match the checkout.
 pub fn line_hashes_for(report: &Report, root: &std::path::Path) -> LineHashes {
-    if report.scan.source != "worktree" {
+    if report.scan.source.is_git() {
         return LineHashes::new();
     }
     let mut wanted: std::collections::BTreeMap<&str, Vec<usize>> = BTreeMap::new();

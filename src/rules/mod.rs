@@ -19,18 +19,13 @@ use raw::{RawExample, RawRule, RawRuleFile};
 
 pub use check::Check;
 
+use crate::yaml::Positions;
+
 /// Built-in rule files, embedded by `build.rs` as `(file name, YAML, JSON without examples)`.
 const BUILTIN: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// A rule file or rule could not be loaded. Always names a place the user can open.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct RuleError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
+pub type RuleError = crate::yaml::Located;
 
 /// One validated detection rule.
 #[derive(Debug, Serialize)]
@@ -271,21 +266,13 @@ fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
 
 /// Parse and validate one rule file.
 pub fn parse_file(file: &str, text: &str, compile_now: bool) -> Result<Vec<Rule>, RuleError> {
-    let raw: RawRuleFile = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        RuleError {
-            file: file.to_string(),
-            line,
-            column,
-            message: strip_location(&e.to_string()),
-        }
-    })?;
+    let raw: RawRuleFile =
+        serde_yaml::from_str(text).map_err(|e| RuleError::from_serde(file, &e))?;
+    let positions = Positions::of(text);
     raw.rules
         .into_iter()
-        .map(|r| validate(file, text, r, compile_now))
+        .enumerate()
+        .map(|(i, r)| validate(file, &positions, i, r, compile_now))
         .collect()
 }
 
@@ -297,58 +284,31 @@ fn parse_lean(file: &str, json: &str) -> Result<Vec<Rule>, RuleError> {
         column: 0,
         message: e.to_string(),
     })?;
+    let positions = Positions::default();
     raw.rules
         .into_iter()
-        .map(|r| validate(file, "", r, false))
+        .enumerate()
+        .map(|(i, r)| validate(file, &positions, i, r, false))
         .collect()
 }
 
-/// serde_yaml appends " at line L column C" to messages; we print the place up front instead.
-fn strip_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
-
-/// Line and column of the first `id: <id>` in the file (validation errors point there).
-fn locate_id(text: &str, id: &str) -> (usize, usize) {
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start().trim_start_matches("- ").trim_start();
-        if let Some(rest) = t.strip_prefix("id:") {
-            if rest.trim().trim_matches(|c| c == '"' || c == '\'') == id {
-                return (i + 1, line.len() - line.trim_start().len() + 1);
-            }
-        }
-    }
-    (0, 0)
-}
-
-/// Line and column of `key:` at or after `from_line` (1-based), for errors about one field.
-fn locate_key(text: &str, from_line: usize, key: &str) -> (usize, usize) {
-    let needle = format!("{key}:");
-    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
-        if let Some(col) = line.find(&needle) {
-            return (i + 1, col + 1);
-        }
-    }
-    (from_line, 1)
-}
-
-fn validate(file: &str, text: &str, r: RawRule, compile_now: bool) -> Result<Rule, RuleError> {
-    let (line, column) = locate_id(text, &r.id);
+/// Validate the rule at `rules[index]`; `positions` locates its values in the file (empty for
+/// a built-in file read from its JSON form).
+fn validate(
+    file: &str,
+    positions: &Positions,
+    index: usize,
+    r: RawRule,
+    compile_now: bool,
+) -> Result<Rule, RuleError> {
+    let line = positions.find(&format!("rules[{index}].id")).line;
     let fail = |key: &str, message: String| {
-        let (l, c) = if key == "id" {
-            (line, column)
-        } else {
-            locate_key(text, line, key)
-        };
-        Err(RuleError {
-            file: file.to_string(),
-            line: l,
-            column: c,
-            message: format!("rule `{}`: {message}", r.id),
-        })
+        let at = positions.find(&format!("rules[{index}].{key}"));
+        Err(RuleError::new(
+            file,
+            at,
+            format!("rule `{}`: {message}", r.id),
+        ))
     };
     if r.id.is_empty()
         || !r

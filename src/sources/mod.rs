@@ -36,6 +36,26 @@ impl Provenance {
     }
 }
 
+/// Which source a scan read: the report's `scan.source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A directory tree.
+    Worktree,
+    /// Every commit of the history (`--git`).
+    Git,
+    /// A commit range (`--diff BASE..HEAD`).
+    Diff,
+    /// The index (`--staged`).
+    Staged,
+}
+
+impl SourceKind {
+    pub fn is_git(self) -> bool {
+        self != SourceKind::Worktree
+    }
+}
+
 /// One file handed to a sink.
 #[derive(Debug, Clone, Copy)]
 pub struct Content<'a> {

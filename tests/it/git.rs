@@ -534,7 +534,7 @@ fn library_settings_run_a_history_scan() {
     s.rules.paths = vec![r.fx.rules_path()];
     s.git = Some(GitMode::History(HistoryOptions::default()));
     let report = run(&s).expect("scan runs");
-    assert_eq!(report.scan.source, "git");
+    assert_eq!(report.scan.source, nhiscan::sources::SourceKind::Git);
     assert_eq!(report.findings.len(), 1);
     let f = &report.findings[0];
     assert_eq!(f.first_seen.as_deref(), Some(date(8).as_str()));

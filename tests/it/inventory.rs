@@ -361,8 +361,7 @@ fn malformed_inventory_is_located_and_nothing_else_is_lost() {
     let out = scan(&t, &["--inventory", "missing.yaml"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr
-            .contains("missing.yaml:0:0: cannot read inventory"),
+        out.stderr.contains("missing.yaml: cannot read inventory"),
         "{}",
         out.stderr
     );
@@ -557,6 +556,26 @@ fn inventory_add_registers_a_finding_without_its_secret() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("no finding with fingerprint"),
+        "{}",
+        out.stderr
+    );
+    // A JSON file that is not an nhiscan report (the SARIF, say) is one located error.
+    t.write(
+        "sarif.json",
+        "{\n  \"version\": \"2.1.0\",\n  \"runs\": []\n}\n",
+    );
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "sarif.json",
+        "--fingerprint",
+        &f,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("sarif.json:4:1: not an nhiscan JSON report: missing field `summary`"),
         "{}",
         out.stderr
     );

@@ -105,7 +105,7 @@ fn bad_pattern_and_missing_secret_group_are_located() {
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
-            .contains("r1.yaml:7:5: rule `bad-rule`: pattern does not compile"),
+            .contains("r1.yaml:7:14: rule `bad-rule`: pattern does not compile"),
         "{}",
         out.stderr
     );
@@ -119,7 +119,7 @@ fn bad_pattern_and_missing_secret_group_are_located() {
     ]);
     assert!(
         out.stderr
-            .contains("r2.yaml:7:5: rule `bad-rule`: pattern must have exactly one named group"),
+            .contains("r2.yaml:7:14: rule `bad-rule`: pattern must have exactly one named group"),
         "{}",
         out.stderr
     );
@@ -176,4 +176,95 @@ fn disabling_a_rule() {
         "{}",
         out.stderr
     );
+}
+
+/// The generic assignment rule does not re-report what a provider rule owns: a `ghp_` token of
+/// the right length whose CRC32 fails, a truncated one, an `sk-proj-` look-alike. A value in no
+/// provider's format is still reported (the control).
+#[test]
+fn generic_rule_leaves_provider_formats_to_their_rules() {
+    let t = Tree::new();
+    t.write(
+        "app.env",
+        "API_TOKEN=ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeZZ\n\
+         API_TOKEN2=\"ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw\"\n\
+         OPENAI_API_KEY=sk-proj-Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6\n\
+         SERVICE_SECRET=Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        f["rule_id"].as_str().unwrap().to_string(),
+                        l["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("generic-secret-assignment".to_string(), 4)],
+        "{doc:#}"
+    );
+    // The GitHub rule's CRC32 rejects line 1, and the generic rule's re-report is dropped.
+    assert!(
+        doc["summary"]["dropped"]["check_rejected"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "{doc:#}"
+    );
+}
+
+/// Credentials providers publish in their own documentation (the Azure Storage emulator's key,
+/// jwt.io's sample token, Stripe's docs test keys) are not reported; the same shapes with other
+/// values are (the control).
+#[test]
+fn providers_documented_example_credentials_are_not_reported() {
+    let t = Tree::new();
+    t.write(
+        "settings.py",
+        "AZURE_STORAGE_CONNECTION_STRING = \"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\"\n\
+         SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"\n\
+         stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"\n\
+         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n",
+    );
+    t.write(
+        "real.py",
+        "SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI5ODc2NTQzMjEwIiwibmFtZSI6IkphbmUgUm9lIiwiaWF0IjoxNzE2MjM5MDIyfQ.Qm3xT8rVn2Lk7Pw4Zs9Hd6Yc1Bf5Jg0Ae8Rt3Uq7Xo2\"\n\
+         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let mut found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule_id"].as_str().unwrap(),
+                f["locations"][0]["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        ["jwt real.py", "stripe-test-secret-key real.py"],
+        "{doc:#}"
+    );
+    assert_eq!(doc["summary"]["dropped"]["placeholder"], 4, "{doc:#}");
 }

@@ -68,10 +68,7 @@ fn refs_of(j: &Job) -> Vec<SecretRef> {
 }
 
 fn at(r: &SecretRef) -> Pos {
-    Pos {
-        line: r.line,
-        column: r.column,
-    }
+    Pos::new(r.line, r.column)
 }
 
 fn within(p: Pos, (start, end): (Pos, Pos)) -> bool {
@@ -410,10 +407,7 @@ fn long_lived(p: &Pipeline, system: &str, u: &Unit, lines: &[&str], out: &mut Ve
             for ln in start.line..=end.line {
                 if let Some(l) = lines.get(ln - 1) {
                     if let Some(m) = AZ_SP_LOGIN.find(strip_comment(l)) {
-                        let pos = Pos {
-                            line: ln,
-                            column: char_column(l, m.start()),
-                        };
+                        let pos = Pos::new(ln, char_column(l, m.start()));
                         if within(pos, (*start, *end)) && found.is_none() {
                             found = Some((pos, "az login --service-principal".into()));
                         }
@@ -456,10 +450,7 @@ fn named_reads(lines: &[&str], scripts: &[(Pos, Pos)], names: &[String]) -> Vec<
                     {
                         continue;
                     }
-                    let pos = Pos {
-                        line: ln,
-                        column: char_column(line, b),
-                    };
+                    let pos = Pos::new(ln, char_column(line, b));
                     if within(pos, (start, end)) {
                         out.push(SecretRef {
                             name: n.clone(),
@@ -757,10 +748,7 @@ fn jenkins(p: &Pipeline, text: &str, out: &mut Vec<Risk>) {
                     break;
                 }
                 taken.push((b, b + pat.len()));
-                let pos = Pos {
-                    line: i + 1,
-                    column: char_column(line, offset + b),
-                };
+                let pos = Pos::new(i + 1, char_column(line, offset + b));
                 let (message, fix) = if groovy {
                     (
                         format!("credential variable {v} is interpolated by Groovy into a `sh` script (double quotes), so the secret is part of the script text"),

@@ -44,11 +44,12 @@ pub enum GitMode {
 
 impl GitMode {
     /// The report's `scan.source`.
-    pub fn source(&self) -> &'static str {
+    pub fn source(&self) -> crate::sources::SourceKind {
+        use crate::sources::SourceKind;
         match self {
-            GitMode::History(_) => "git",
-            GitMode::Diff { .. } => "diff",
-            GitMode::Staged => "staged",
+            GitMode::History(_) => SourceKind::Git,
+            GitMode::Diff { .. } => SourceKind::Diff,
+            GitMode::Staged => SourceKind::Staged,
         }
     }
 }

@@ -8,23 +8,7 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-/// A place in the text: 1-based line and column, and the byte offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-    pub offset: usize,
-}
-
-impl From<Marker> for Pos {
-    fn from(m: Marker) -> Pos {
-        Pos {
-            line: m.line(),
-            column: m.col() + 1,
-            offset: m.index(),
-        }
-    }
-}
+use super::Pos;
 
 /// Start (and, for sequences and mappings, end) of every node, by path.
 #[derive(Debug, Default)]

@@ -8,21 +8,7 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// A place in the text: 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl From<Marker> for Pos {
-    fn from(m: Marker) -> Pos {
-        Pos {
-            line: m.line(),
-            column: m.col() + 1,
-        }
-    }
-}
+pub use super::Pos;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
@@ -270,6 +256,7 @@ impl MarkedEventReceiver for Builder {
                 );
                 if quoted {
                     pos.column += 1;
+                    pos.offset += 1;
                 }
                 let inline = matches!(style, TScalarStyle::Plain) || quoted;
                 self.push(Node::Scalar(Scalar { value, pos, inline }), anchor);
@@ -385,16 +372,16 @@ mod tests {
             x,
             &Node::Scalar(Scalar {
                 value: "q1".into(),
-                pos: Pos { line: 2, column: 7 },
+                pos: Pos::new(2, 7),
                 inline: true
             })
         );
         let b = docs[0].get("b").unwrap();
         assert_eq!(b.get("y").unwrap().str(), Some("own"));
         // Merged from the anchor, with the anchor's position.
-        assert_eq!(b.get("x").unwrap().start(), Pos { line: 2, column: 7 });
+        assert_eq!(b.get("x").unwrap().start(), Pos::new(2, 7));
         let c = docs[1].get("c").unwrap();
-        assert_eq!(c.items()[1].start(), Pos { line: 8, column: 9 });
+        assert_eq!(c.items()[1].start(), Pos::new(8, 9));
     }
 
     #[test]

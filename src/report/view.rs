@@ -1,0 +1,118 @@
+//! The JSON report read back: what later steps of a pipeline (`github comment`, `inventory add`)
+//! need from a report an earlier step wrote, as types, so a report of another shape is one
+//! clear error naming the field instead of silently empty values. Only the fields those steps
+//! read; everything else in the document is ignored.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// A JSON report as read back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportView {
+    pub summary: SummaryView,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SummaryView {
+    pub findings: u64,
+    #[serde(default)]
+    pub failing: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FindingView {
+    pub rule_id: String,
+    #[serde(default)]
+    pub rule_name: String,
+    pub severity: String,
+    /// Always the redacted preview (the report's `secret` field is never read back).
+    pub redacted: String,
+    pub fingerprint: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Non-secret identifiers the rule derived (`private_key_id`, `client_email`, …).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    pub locations: Vec<LocationView>,
+}
+
+impl FindingView {
+    /// A string attribute.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).and_then(|v| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LocationView {
+    pub path: String,
+    pub line: u64,
+}
+
+impl ReportView {
+    /// Parse a report; `name` names it in the error (`report.json:3:14: …`).
+    pub fn parse(name: &str, text: &str) -> Result<ReportView, String> {
+        serde_json::from_str(text).map_err(|e| {
+            let what = if e.is_data() {
+                "not an nhiscan JSON report"
+            } else {
+                "not JSON"
+            };
+            format!("{name}:{}:{}: {what}: {e}", e.line(), e.column())
+        })
+    }
+
+    /// Read a report from a file, or standard input for `-`.
+    pub fn read(path: &Path) -> Result<ReportView, String> {
+        let name = path.display().to_string();
+        let mut text = String::new();
+        if path == Path::new("-") {
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("standard input: cannot read the report: {e}"))?;
+        } else {
+            text = std::fs::read_to_string(path)
+                .map_err(|e| format!("{name}: cannot read the report: {e}"))?;
+        }
+        ReportView::parse(&name, &text)
+    }
+
+    pub fn finding(&self, fingerprint: &str) -> Option<&FindingView> {
+        self.findings.iter().find(|f| f.fingerprint == fingerprint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_of_another_shape_is_one_located_error() {
+        let e = ReportView::parse(
+            "r.json",
+            r#"{"summary": {"findings": 1}, "findings": [{"rule_id": 3}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("r.json:1:"), "{e}");
+        assert!(e.contains("not an nhiscan JSON report"), "{e}");
+        let e = ReportView::parse("r.json", "{").unwrap_err();
+        assert!(e.contains("not JSON"), "{e}");
+        let ok = ReportView::parse(
+            "r.json",
+            r#"{"summary": {"findings": 1, "failing": 1}, "findings": [{"rule_id": "x", "severity": "error", "redacted": "ab…", "fingerprint": "sha256:00", "attributes": {"private_key_id": "k1"}, "locations": [{"path": "a", "line": 2, "column": 1}]}], "extra": true}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.finding("sha256:00").unwrap().attribute("private_key_id"),
+            Some("k1")
+        );
+    }
+}
