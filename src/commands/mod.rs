@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod org;
 pub mod output;
 pub mod pipelines;
+pub mod progress;
 pub mod rules;
 pub mod scan;
 

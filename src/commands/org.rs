@@ -1,7 +1,8 @@
 //! `nhiscan org scan|merge|report`: wiring only (see `crate::org`).
 
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::AtomicBool;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 
@@ -68,14 +69,28 @@ fn scan(args: OrgScanArgs) -> Result<i32> {
         config: args.config.clone(),
         min_confidence: args.confidence,
         max_file_size,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
     };
     // TLS for https remotes (the git transport's client brings no crypto provider of its own).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let interrupt = AtomicBool::new(false);
-    let run = org::scan(&settings, &interrupt)?;
+    // Ctrl-C: no repository is started after it, the ones under way are written, and the
+    // next run resumes. A second Ctrl-C stops at once (each repository is one transaction).
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_ERROR);
+        }
+    });
+    let bar = super::progress::OrgBar::new(super::progress::wanted(args.quiet));
+    let run = org::scan(&settings, &interrupt, &bar)?;
     for (repo, message) in &run.errors {
         eprintln!("nhiscan: {repo}: {message}");
+    }
+    if run.interrupted > 0 {
+        eprintln!(
+            "nhiscan: interrupted: {} repositories not scanned; the next run resumes",
+            run.interrupted
+        );
     }
     eprintln!(
         "nhiscan: {} repositories ({} checked, {} failed), {} blobs scanned, {} new findings",
@@ -87,7 +102,7 @@ fn scan(args: OrgScanArgs) -> Result<i32> {
     );
     let store = Store::open(&args.datastore)?;
     let code = render(&store, &args.report, Some(run.blobs_scanned))?;
-    if run.repos > 0 && run.ok == 0 {
+    if run.interrupted > 0 || (run.repos > 0 && run.ok == 0) {
         return Ok(EXIT_ERROR);
     }
     Ok(code)

@@ -53,8 +53,6 @@ pub struct OrgSettings {
     pub config: Option<PathBuf>,
     pub min_confidence: Confidence,
     pub max_file_size: Option<u64>,
-    /// Show a progress bar (a terminal, not `--quiet`).
-    pub progress: bool,
 }
 
 /// What one run did.
@@ -69,10 +67,32 @@ pub struct RunSummary {
     pub new_findings: u64,
     /// `(repository, message)` of each repository that failed.
     pub errors: Vec<(String, String)>,
+    /// Repositories left for the next run because the run was interrupted.
+    pub interrupted: usize,
 }
 
-/// Run an org scan into the datastore.
-pub fn scan(s: &OrgSettings, interrupt: &AtomicBool) -> Result<RunSummary> {
+/// What a run tells whoever watches it. The library never prints: the command line draws a
+/// progress bar from these calls, a test or another caller may count them.
+pub trait Observer: Sync {
+    /// The run starts over `repos` repositories.
+    fn start(&self, _repos: usize) {}
+    /// One repository is fetched (or opened, for a local path); its scan comes next.
+    fn fetched(&self, _name: &str) {}
+    /// One repository is done (scanned, unchanged or failed): its blobs and bytes read.
+    fn repo_done(&self, _name: &str, _blobs: u64, _bytes: u64) {}
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// The observer that watches nothing.
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
+/// Run an org scan into the datastore. Once `interrupt` is set no repository is started; the
+/// ones under way are finished (or fail) and written, so the next run resumes where this one
+/// stopped.
+pub fn scan(s: &OrgSettings, interrupt: &AtomicBool, watch: &dyn Observer) -> Result<RunSummary> {
     let (engine, rules, gopts) = build_engine(s)?;
     let mut store = Store::open(&s.datastore)?;
     let repos: Vec<&RepoSpec> = s
@@ -93,7 +113,7 @@ pub fn scan(s: &OrgSettings, interrupt: &AtomicBool) -> Result<RunSummary> {
         s.threads
     };
     let per_job = (threads / jobs).max(1);
-    let bar = progress_bar(s.progress, repos.len());
+    watch.start(repos.len());
     let mut summary = RunSummary {
         repos: repos.len(),
         ..Default::default()
@@ -111,6 +131,7 @@ pub fn scan(s: &OrgSettings, interrupt: &AtomicBool) -> Result<RunSummary> {
                 threads: per_job,
                 s,
                 interrupt,
+                watch,
             };
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -127,27 +148,31 @@ pub fn scan(s: &OrgSettings, interrupt: &AtomicBool) -> Result<RunSummary> {
         // The one writer: each repository's results in one transaction.
         for (i, got) in rx {
             let name = &repos[i].name;
+            let (mut blobs, mut bytes) = (0, 0);
             match got {
                 Ok(o) => {
                     summary.ok += 1;
-                    summary.blobs_scanned += o.scanned_blobs.len() as u64;
+                    (blobs, bytes) = (o.scanned_blobs.len() as u64, o.bytes);
+                    summary.blobs_scanned += blobs;
                     let before = count_findings(&store, ids[i])?;
                     let txn = store.conn.transaction()?;
                     track::apply(&txn, ids[i], &o)?;
                     txn.commit()?;
                     summary.new_findings += count_findings(&store, ids[i])? - before;
                 }
+                // A fetch cut short by the interrupt is not the repository's fault.
+                Err(_) if interrupt.load(Ordering::Relaxed) => {}
                 Err(e) => {
                     store.set_error(ids[i], Some(&e))?;
                     summary.errors.push((name.clone(), e));
                 }
             }
-            bar.set_message(format!("{name}; {} blobs", summary.blobs_scanned));
-            bar.inc(1);
+            watch.repo_done(name, blobs, bytes);
         }
         Ok(())
     })?;
-    bar.finish_and_clear();
+    watch.finish();
+    summary.interrupted = repos.len() - summary.ok - summary.errors.len();
     summary.errors.sort();
     store.finish_run(
         run,
@@ -169,20 +194,6 @@ fn count_findings(store: &Store, repo: i64) -> Result<u64> {
         [repo],
         |r| r.get::<_, i64>(0),
     )? as u64)
-}
-
-fn progress_bar(show: bool, len: usize) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} repos, {per_sec}, ETA {eta} {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 /// The engine and git options shared by every repository (rules and config are the org's).
@@ -231,6 +242,7 @@ struct Ctx<'a> {
     threads: usize,
     s: &'a OrgSettings,
     interrupt: &'a AtomicBool,
+    watch: &'a dyn Observer,
 }
 
 fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, String> {
@@ -245,6 +257,7 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
             c.interrupt,
         )?,
     };
+    c.watch.fetched(&spec.name);
     let fetched = now_string();
     let repo = gix::open(&path).map_err(|e| format!("not a git repository: {e}"))?;
     let (refs, head) = refs_of(&repo)?;
@@ -331,6 +344,7 @@ fn outcome(
     RepoOutcome {
         refs,
         head,
+        bytes: scanned.stats.bytes,
         scanned_blobs: scanned
             .scanned_blobs
             .iter()

@@ -20,6 +20,8 @@ pub struct RepoOutcome {
     pub head: Option<(String, String)>,
     /// Blobs read this run (hex).
     pub scanned_blobs: Vec<String>,
+    /// Bytes of the blobs read this run.
+    pub bytes: u64,
     /// Findings of the blobs read this run, each from one blob.
     pub found: Vec<(String, Finding)>,
     /// Where each blob of a finding (old or new) stands: at HEAD, removal time.

@@ -42,6 +42,7 @@ fn action_and_workflows_are_valid_for_githubs_schemas() {
         repo_file(".github/workflows/self-test.yml"),
         repo_file("docs/workflow-pr.yml"),
         repo_file("docs/workflow-nightly.yml"),
+        repo_file("docs/workflow-org.yml"),
     ];
     let refs: Vec<&Path> = workflows.iter().map(|p| p.as_path()).collect();
     let out = check_jsonschema("vendor.github-workflows", &refs);

@@ -731,3 +731,296 @@ fn with_an_inventory_verdicts_owners_shared_secrets_and_identities_found_nowhere
     broken["summary"]["extra"] = 1.into();
     assert!(!schema_errors(&broken).is_empty());
 }
+
+/// A bare clone of `src` at `dest` (made by git, packed).
+fn bare_clone(src: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    crate::harness::git(
+        src,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--no-local",
+            src.to_str().unwrap(),
+            dest.to_str().unwrap(),
+        ],
+        None,
+    );
+}
+
+#[test]
+fn a_404_an_empty_and_a_corrupt_repository_over_real_servers_are_named_and_counted() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let served = tempfile::tempdir().unwrap();
+    bare_clone(src.path(), &served.path().join("acme/api.git"));
+    crate::harness::git(
+        served.path(),
+        &["init", "-q", "--bare", "acme/empty.git"],
+        None,
+    );
+    // A bare repository whose objects are garbage: its refs point at nothing readable.
+    let corrupt = served.path().join("local/corrupt.git");
+    bare_clone(src.path(), &corrupt);
+    for f in walk(&corrupt.join("objects")) {
+        if f.is_file() {
+            let len = std::fs::metadata(&f).unwrap().len() as usize;
+            std::fs::write(&f, vec![0x5a; len]).unwrap();
+        }
+    }
+    let server = crate::githttp::GitHttp::start(served.path(), TOKEN);
+    let org = Org::new();
+    org.list(&[
+        format!("{}/acme/api.git", server.url),
+        format!("{}/acme/missing.git", server.url),
+        format!("{}/acme/empty.git", server.url),
+        corrupt.display().to_string(),
+    ]);
+    let rules = org.fx.rules_path();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args(["org", "scan", "--repos", "repos.txt", "--cache", "cache"])
+        .args(["--datastore", "org.db", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args([
+            "-f",
+            "json",
+            "--fail-on",
+            "none",
+            "--token-env",
+            "ORG_TOKEN",
+        ])
+        .current_dir(org.path())
+        .env("ORG_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let r: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["summary"]["repos"], 4, "{r}");
+    assert_eq!(r["summary"]["errors"], 3, "{r}");
+    let mut named: Vec<&str> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["repo"].as_str().unwrap())
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        ["acme/empty", "acme/missing", "local/corrupt"],
+        "{r}"
+    );
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["findings"][0]["repo"], "acme/api");
+    for name in ["acme/empty", "acme/missing", "local/corrupt"] {
+        assert!(
+            stderr.contains(&format!("nhiscan: {name}: ")),
+            "{name} not named on stderr:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("4 repositories (1 checked, 3 failed)"),
+        "{stderr}"
+    );
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("/acme/missing.git/") && l.ends_with(" 404")),
+        "{log:?}"
+    );
+    // The errors are recorded: a report of the datastore names them too.
+    let rep = org.report("org.db");
+    assert_eq!(rep["summary"]["errors"], 3, "{rep}");
+}
+
+#[test]
+fn a_run_on_a_pipe_draws_no_progress() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.commit("a", 2);
+    let org = Org::new();
+    org.list(&[src.url()]);
+    let out = org.scan("org.db", &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains('\r') && !out.stderr.contains('\u{1b}'),
+        "progress bytes on a non-terminal: {:?}",
+        out.stderr
+    );
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        ["nhiscan: 1 repositories (1 checked, 0 failed), 1 blobs scanned, 1 new findings"],
+        "{:?}",
+        out.stderr
+    );
+}
+
+/// Ctrl-C mid-run: the repository written before it stays, none is started after it, the
+/// run says so (exit 2), and the next run scans what was left and equals an uninterrupted run.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_the_datastore_consistent_and_the_next_run_resumes() {
+    use std::net::TcpListener;
+    let first = Source::new();
+    first.write("a.env", &format!("A={T1}\n"));
+    first.commit("a", 2);
+    let last = Source::new();
+    last.write("b.env", &format!("B={T2}\n"));
+    last.commit("b", 3);
+    // A server that accepts and says nothing until the test has pressed Ctrl-C.
+    let stall = TcpListener::bind("127.0.0.1:0").unwrap();
+    let stall_url = format!("http://{}/acme/stall.git", stall.local_addr().unwrap());
+    let org = Org::new();
+    org.list(&[first.url(), stall_url, last.url()]);
+    let rules = org.fx.rules_path();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
+        .args(["org", "scan", "--repos", "repos.txt", "--cache", "cache"])
+        .args(["--datastore", "org.db", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args(["-j", "1", "-f", "json", "--fail-on", "none"])
+        .current_dir(org.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // One job takes the list in order: the stalled fetch means the first repository is done.
+    let (conn, _) = stall.accept().unwrap();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(conn);
+    drop(stall);
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr).into_owned();
+    assert_eq!(done.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: 2 repositories not scanned; the next run resumes"),
+        "{stderr}"
+    );
+    let after = org.report("org.db");
+    assert_eq!(after["findings"].as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after["summary"]["errors"], 0, "{after}");
+
+    // The next run (the stalled server gone from the list) scans only what was left.
+    org.list(&[first.url(), last.url()]);
+    let next = org.scan("org.db", &[]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert_eq!(next.json()["summary"]["blobs_scanned"], 1);
+    let fresh = org.scan("fresh.db", &[]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert_eq!(
+        states(&org.report("org.db")),
+        states(&org.report("fresh.db"))
+    );
+}
+
+/// The `run:` scripts of docs/workflow-org.yml that call `nhiscan org`, job by job, with the
+/// matrix shard each runs for: the commands the example tells users to run, run here as they
+/// are (the GitHub listing swapped for a repository list, the rules for the test rules).
+#[test]
+fn the_org_workflow_runs_as_written_and_its_merged_shards_equal_one_scan() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/workflow-org.yml"),
+    )
+    .unwrap();
+    let wf: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let scripts = |job: &str| -> Vec<String> {
+        wf["jobs"][job]["steps"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+            .filter(|r| r.contains("nhiscan org"))
+            .map(str::to_string)
+            .collect()
+    };
+    let shards: Vec<u64> = wf["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(shards, [1, 2]);
+
+    let sources: Vec<Source> = (0..6)
+        .map(|i| {
+            let s = Source::new();
+            s.write(&format!("r{i}/a.env"), &format!("A={T1}\nB={T2}\n"));
+            s.commit("a", 2 + i);
+            s
+        })
+        .collect();
+    let org = Org::new();
+    org.list(&sources.iter().map(Source::url).collect::<Vec<_>>());
+    let rules = org.fx.rules_path();
+    let bin = Path::new(env!("CARGO_BIN_EXE_nhiscan")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let summary = org.path().join("step-summary.md");
+    let run = |script: &str, shard: u64| {
+        let script = script
+            .replace("${{ matrix.shard }}", &shard.to_string())
+            .replace(
+                "--github-org \"$ORG\"",
+                &format!("--repos repos.txt --no-builtin --rules {}", rules.display()),
+            );
+        assert!(!script.contains("${{"), "{script}");
+        let out = std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", &script])
+            .current_dir(org.path())
+            .env("PATH", &path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        let out = crate::action::output(out);
+        assert_eq!(out.code, 0, "{script}\n{}{}", out.stdout, out.stderr);
+    };
+    let scan_scripts = scripts("shard");
+    assert_eq!(scan_scripts.len(), 1, "{scan_scripts:?}");
+    for &k in &shards {
+        run(&scan_scripts[0], k);
+    }
+    let merge_scripts = scripts("merge");
+    assert_eq!(merge_scripts.len(), 1, "{merge_scripts:?}");
+    run(&merge_scripts[0], 0);
+
+    let one = org.scan("one.db", &[]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let merged = org.report("org.db");
+    assert_eq!(merged["findings"].as_array().unwrap().len(), 12, "{merged}");
+    assert_eq!(states(&merged), states(&org.report("one.db")));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path().join("org-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["findings"], merged["findings"]);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(org.path().join("org.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("12 findings"), "{md}");
+    // Each repository went to exactly one shard.
+    let per_shard: u64 = shards
+        .iter()
+        .map(|k| {
+            let s: Value = serde_json::from_str(
+                &std::fs::read_to_string(org.path().join(format!("shard-{k}.json"))).unwrap(),
+            )
+            .unwrap();
+            s["summary"]["repos"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(per_shard, 6);
+}
