@@ -49,11 +49,16 @@ impl fmt::Debug for Secret {
 /// `sha256:` + lower-case hex of the SHA-256 of the exact secret bytes. Stable across
 /// versions, rules, paths and commits: the inventory and baselines key on it.
 pub fn fingerprint(secret: &[u8]) -> String {
-    let digest = Sha256::digest(secret);
-    let mut s = String::with_capacity(7 + 64);
-    s.push_str("sha256:");
+    prefixed_hex("sha256:", &Sha256::digest(secret))
+}
+
+/// `prefix` + lower-case hex of `digest`.
+pub fn prefixed_hex(prefix: &str, digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(prefix.len() + 2 * digest.len());
+    s.push_str(prefix);
     for b in digest {
-        s.push_str(&format!("{b:02x}"));
+        let _ = write!(s, "{b:02x}");
     }
     s
 }
@@ -82,13 +87,7 @@ pub fn keyed_fingerprint(key: &FingerprintKey, plain: &str) -> String {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes a key of any length");
     mac.update(plain.as_bytes());
-    let digest = mac.finalize().into_bytes();
-    let mut s = String::with_capacity(12 + 64);
-    s.push_str("hmac-sha256:");
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    prefixed_hex("hmac-sha256:", &mac.finalize().into_bytes())
 }
 
 /// A preview that identifies a secret to its owner without revealing it: up to 4 leading
@@ -135,13 +134,8 @@ mod tests {
         // RFC 4231 test case 2 shape: HMAC-SHA256("Jefe", "what do ya want for nothing?").
         let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(b"Jefe").unwrap();
         hmac::Mac::update(&mut mac, b"what do ya want for nothing?");
-        let got: String = hmac::Mac::finalize(mac)
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         assert_eq!(
-            got,
+            prefixed_hex("", &hmac::Mac::finalize(mac).into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }

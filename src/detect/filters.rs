@@ -56,14 +56,12 @@ impl Placeholders {
     pub fn builtin() -> Placeholders {
         let raw: RawPlaceholderFile =
             serde_yaml::from_str(BUILTIN_PLACEHOLDERS).expect("built-in placeholders.yaml parses");
-        let mut p =
-            Self::from_raw(raw.placeholders).expect("built-in placeholder patterns compile");
-        p.documented = raw
+        let documented = raw
             .documented
             .into_iter()
             .map(|d| d.value.into_bytes())
             .collect();
-        p
+        Self::from_raw(raw.placeholders, documented).expect("built-in placeholder patterns compile")
     }
 
     /// A credential its provider publishes in its own documentation (exact value).
@@ -71,7 +69,10 @@ impl Placeholders {
         self.documented.contains(value)
     }
 
-    fn from_raw(raw: RawPlaceholders) -> Result<Placeholders, regex::Error> {
+    fn from_raw(
+        raw: RawPlaceholders,
+        documented: std::collections::HashSet<Vec<u8>>,
+    ) -> Result<Placeholders, regex::Error> {
         let contains = if raw.contains.is_empty() {
             None
         } else {
@@ -87,7 +88,7 @@ impl Placeholders {
             patterns: RegexSet::new(&raw.patterns)?,
             max_repeat: raw.max_repeat.unwrap_or(usize::MAX),
             max_sequence: raw.max_sequence.unwrap_or(usize::MAX),
-            documented: Default::default(),
+            documented,
         })
     }
 

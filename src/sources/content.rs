@@ -17,7 +17,7 @@ pub fn blob_id(data: &[u8]) -> BlobId {
 }
 
 pub fn hex(id: &BlobId) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+    crate::secret::prefixed_hex("", id)
 }
 
 /// How much of the start of a content is sniffed for NUL bytes.

@@ -48,10 +48,16 @@ impl Output {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    run_in_env(dir, args, &[])
+}
+
+/// `run_in` with extra environment variables.
+pub fn run_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_nhiscan"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("run nhiscan");
     Output {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::harness::{run_in, Output};
+use crate::harness::{run_in_env, Output};
 use crate::worktree::{Fixture, T1, T2, T3};
 
 const TOKEN: &str = "ghp_TestOnlyTokenForOrgScans000000000000";
@@ -70,7 +70,11 @@ impl Org {
         self.fx.tree.write("repos.txt", text)
     }
     fn run(&self, args: &[&str]) -> Output {
-        let out = run_in(self.path(), args);
+        self.run_env(args, &[])
+    }
+    /// Run with extra environment; no test secret nor the token on stdout or stderr.
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = run_in_env(self.path(), args, env);
         for s in [T1, T2, T3, TOKEN] {
             assert!(!out.stdout.contains(s), "secret on stdout:\n{}", out.stdout);
             assert!(!out.stderr.contains(s), "secret on stderr:\n{}", out.stderr);
@@ -100,6 +104,30 @@ impl Org {
         }
         args.extend_from_slice(extra);
         self.run(&args)
+    }
+    /// `scan`, authenticating with TOKEN through `--token-env ORG_TOKEN`.
+    fn scan_with_token(&self, store: &str) -> Output {
+        let rules = self.fx.rules_path();
+        let args = [
+            "org",
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--cache",
+            "cache",
+            "--datastore",
+            store,
+            "--no-builtin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--token-env",
+            "ORG_TOKEN",
+        ];
+        self.run_env(&args, &[("ORG_TOKEN", TOKEN)])
     }
     fn report(&self, store: &str) -> Value {
         let out = self.run(&[
@@ -564,41 +592,9 @@ fn smart_http_clones_then_fetches_with_the_token_given_to_the_transport_only() {
     let org = Org::new();
     org.list(&[format!("{}/acme/api.git", server.url)]);
     let with_token = |store: &str| {
-        let rules = org.fx.rules_path();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
-            .args([
-                "org",
-                "scan",
-                "--repos",
-                "repos.txt",
-                "--cache",
-                "cache",
-                "--datastore",
-                store,
-            ])
-            .args([
-                "--no-builtin",
-                "--rules",
-                rules.to_str().unwrap(),
-                "-f",
-                "json",
-            ])
-            .args(["--fail-on", "none", "--token-env", "ORG_TOKEN"])
-            .current_dir(org.path())
-            .env("ORG_TOKEN", TOKEN)
-            .output()
-            .unwrap();
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        );
-        assert!(
-            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
-            "{stdout}{stderr}"
-        );
-        assert!(!stdout.contains(T1) && !stdout.contains(T2), "{stdout}");
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
-        serde_json::from_str::<Value>(&stdout).unwrap()
+        let out = org.scan_with_token(store);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()
     };
     let r1 = with_token("org.db");
     assert_eq!(r1["summary"]["errors"], 0, "{r1}");
@@ -778,33 +774,10 @@ fn a_404_an_empty_and_a_corrupt_repository_over_real_servers_are_named_and_count
         format!("{}/acme/empty.git", server.url),
         corrupt.display().to_string(),
     ]);
-    let rules = org.fx.rules_path();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiscan"))
-        .args(["org", "scan", "--repos", "repos.txt", "--cache", "cache"])
-        .args(["--datastore", "org.db", "--no-builtin", "--rules"])
-        .arg(&rules)
-        .args([
-            "-f",
-            "json",
-            "--fail-on",
-            "none",
-            "--token-env",
-            "ORG_TOKEN",
-        ])
-        .current_dir(org.path())
-        .env("ORG_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
-    assert!(
-        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
-        "{stderr}"
-    );
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let r: Value = serde_json::from_str(&stdout).unwrap();
+    let out = org.scan_with_token("org.db");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stderr = &out.stderr;
+    let r: Value = out.json();
     assert_eq!(r["summary"]["repos"], 4, "{r}");
     assert_eq!(r["summary"]["errors"], 3, "{r}");
     let mut named: Vec<&str> = r["errors"]
