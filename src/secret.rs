@@ -90,6 +90,36 @@ pub fn keyed_fingerprint(key: &FingerprintKey, plain: &str) -> String {
     prefixed_hex("hmac-sha256:", &mac.finalize().into_bytes())
 }
 
+/// A deserializer's message with the values it quotes redacted: serde names the offending value
+/// (`invalid type: string "ghp_…", expected a sequence`, ``unknown variant `…` ``), and a value
+/// typed in the wrong place may be a credential. Field names (``unknown field `x` ``,
+/// ``missing field `x` ``) stay readable.
+pub fn redact_quoted(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    loop {
+        let quote = rest.find('"');
+        let variant = rest
+            .find("unknown variant `")
+            .map(|i| i + "unknown variant ".len());
+        let (at, close) = match (quote, variant) {
+            (Some(q), Some(v)) if v < q => (v, '`'),
+            (Some(q), _) => (q, '"'),
+            (None, Some(v)) => (v, '`'),
+            (None, None) => break,
+        };
+        let Some(len) = rest[at + 1..].find(close) else {
+            break;
+        };
+        out.push_str(&rest[..=at]);
+        out.push_str(&redact(&rest.as_bytes()[at + 1..at + 1 + len]));
+        out.push(close);
+        rest = &rest[at + 2 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A preview that identifies a secret to its owner without revealing it: up to 4 leading
 /// characters (fewer for short values, so at least three quarters stay hidden) and the length.
 pub fn redact(secret: &[u8]) -> String {
@@ -137,6 +167,28 @@ mod tests {
         assert_eq!(
             prefixed_hex("", &hmac::Mac::finalize(mac).into_bytes()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn quoted_values_in_deserializer_messages_are_redacted() {
+        let token = "ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2Qe00";
+        let m = redact_quoted(&format!(
+            "identities[0].match.fingerprints: invalid type: string \"{token}\", expected a sequence"
+        ));
+        assert!(!m.contains(token), "{m}");
+        assert!(
+            m.contains("string \"ghp_…(41 chars)\", expected a sequence"),
+            "{m}"
+        );
+        let m = redact_quoted(&format!(
+            "status: unknown variant `{token}`, expected one of `active`, `revoked`"
+        ));
+        assert!(!m.contains(token), "{m}");
+        assert!(m.ends_with("expected one of `active`, `revoked`"), "{m}");
+        assert_eq!(
+            redact_quoted("rules[0]: unknown field `descripton`"),
+            "rules[0]: unknown field `descripton`"
         );
     }
 

@@ -87,8 +87,13 @@ impl Baseline {
             column,
             message,
         };
-        let b: Baseline =
-            serde_json::from_str(text).map_err(|e| invalid(e.line(), e.column(), e.to_string()))?;
+        let b: Baseline = serde_json::from_str(text).map_err(|e| {
+            invalid(
+                e.line(),
+                e.column(),
+                crate::secret::redact_quoted(&e.to_string()),
+            )
+        })?;
         if b.version != BASELINE_VERSION {
             return Err(invalid(
                 1,

@@ -37,7 +37,7 @@ fn malformed_inventories_are_located() {
         (
             "bad status",
             "version: 1\nidentities:\n  - id: a\n    status: paused\n".into(),
-            "inv.yaml:4:13: identities[0].status: unknown variant `paused`",
+            "inv.yaml:4:13: identities[0].status: unknown variant `p…(6 chars)`",
         ),
         (
             "missing version",

@@ -66,7 +66,13 @@ impl ReportView {
             } else {
                 "not JSON"
             };
-            format!("{name}:{}:{}: {what}: {e}", e.line(), e.column())
+            // serde_json appends " at line L column C"; the place goes up front instead, and
+            // a value it quotes (a field of the wrong type) is redacted.
+            let msg = e.to_string();
+            let msg = crate::secret::redact_quoted(
+                msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]),
+            );
+            format!("{name}:{}:{}: {what}: {msg}", e.line(), e.column())
         })
     }
 
@@ -105,6 +111,18 @@ mod tests {
         assert!(e.contains("not an nhiscan JSON report"), "{e}");
         let e = ReportView::parse("r.json", "{").unwrap_err();
         assert!(e.contains("not JSON"), "{e}");
+        // A value of the wrong type is named by type and redacted, never printed.
+        let e = ReportView::parse(
+            "r.json",
+            r#"{"summary": {"findings": 1}, "findings": "ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2Qe00"}"#,
+        )
+        .unwrap_err();
+        assert!(!e.contains("Zq8Lr2Vn4Xc7"), "{e}");
+        assert!(
+            e.contains("invalid type: string \"ghp_…(41 chars)\""),
+            "{e}"
+        );
+        assert!(!e.contains(" at line "), "{e}");
         let ok = ReportView::parse(
             "r.json",
             r#"{"summary": {"findings": 1, "failing": 1}, "findings": [{"rule_id": "x", "severity": "error", "redacted": "ab…", "fingerprint": "sha256:00", "attributes": {"private_key_id": "k1"}, "locations": [{"path": "a", "line": 2, "column": 1}]}], "extra": true}"#,

@@ -7,7 +7,7 @@
 //! - [`paths`]: where each value sits as written, by path (`identities[2].match.fingerprints[0]`),
 //!   for messages about values serde accepted but validation rejected, and for in-place edits.
 //!
-//! A leaf module: it imports nothing from the rest of the crate.
+//! Near a leaf: it imports only `secret` (serde's messages quote values, which are redacted).
 
 pub mod paths;
 pub mod tree;
@@ -108,9 +108,8 @@ impl Located {
             .map(|l| (l.line(), l.column()))
             .unwrap_or((1, 1));
         let msg = e.to_string();
-        let message = msg
-            .find(" at line ")
-            .map_or(msg.clone(), |i| msg[..i].to_string());
+        let message =
+            crate::secret::redact_quoted(msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]));
         Located {
             file: file.into(),
             line,

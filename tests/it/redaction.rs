@@ -110,3 +110,50 @@ fn shared_formats_never_print_a_secret_even_with_show_secrets() {
         assert!(leaked.is_empty(), "{name} leaks {} secrets", leaked.len());
     }
 }
+
+/// A credential typed where a file expects something else (a token instead of a list of
+/// fingerprints, a token as a status, a report field of the wrong type) is named in the error
+/// by type and redacted: deserializers quote the offending value, the error never does.
+#[test]
+fn errors_about_misplaced_values_never_print_them() {
+    const TOKEN: &str = "ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7";
+    let t = Tree::new();
+    for (file, text, args) in [
+        (
+            "inv1.yaml",
+            format!(
+                "version: 1\nidentities:\n  - id: a\n    match:\n      fingerprints: {TOKEN}\n"
+            ),
+            vec!["inventory", "check", "inv1.yaml"],
+        ),
+        (
+            "inv2.yaml",
+            format!("version: 1\nidentities:\n  - id: a\n    status: {TOKEN}\n"),
+            vec!["inventory", "check", "inv2.yaml"],
+        ),
+        (
+            "report.json",
+            format!("{{\"summary\": {{\"findings\": 1}}, \"findings\": \"{TOKEN}\"}}"),
+            vec![
+                "inventory",
+                "add",
+                "--report",
+                "report.json",
+                "--fingerprint",
+                "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            ],
+        ),
+    ] {
+        t.write(file, text);
+        let out = t.run(&args);
+        assert_eq!(out.code, 2, "{file}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(file), "{file}: {}", out.stderr);
+        assert!(out.stderr.contains("ghp_…("), "{file}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("Zq8Lr2Vn4Xc7") && !out.stdout.contains("Zq8Lr2Vn4Xc7"),
+            "{file}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+}
