@@ -132,6 +132,13 @@ pub struct OrgScanArgs {
 pub struct OrgReportOptions {
     #[arg(long, short = 'f', value_enum, default_value_t = OrgFormat::Text)]
     pub format: OrgFormat,
+    /// Only this repository (its name as the report shows it, e.g. `acme/api`).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+    /// Also write one report per repository into DIR (`DIR/<name>.sarif|json|md|txt`, `/` in
+    /// names kept as folders), in the chosen format: per-repository SARIF for code scanning.
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
+    pub per_repo: Option<PathBuf>,
     /// Governance inventory: verdicts on every finding, grouped by owner.
     #[arg(long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
