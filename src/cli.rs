@@ -300,6 +300,9 @@ pub struct ScanArgs {
     /// Output format on stdout.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// No progress bar (`--git` draws one on a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Config file (default: .nhiscan.yaml in the scanned directory, if present).

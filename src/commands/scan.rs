@@ -66,8 +66,18 @@ pub fn main(args: ScanArgs) -> Result<i32> {
             .as_deref()
             .map(fingerprint_key)
             .transpose()?,
+        progress: None,
     };
-    let report = run(&settings)?;
+    // A history scan can take minutes: a bar on a terminal, nothing on a pipe or with --quiet.
+    let history = matches!(settings.git, Some(crate::sources::git::GitMode::History(_)));
+    let bar = super::progress::GitBar::start(history && super::progress::wanted(args.quiet));
+    let settings = ScanSettings {
+        progress: bar.counters(),
+        ..settings
+    };
+    let report = run(&settings);
+    bar.finish();
+    let report = report?;
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,

@@ -230,6 +230,7 @@ fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions)> {
             .or(cfg.max_file_size.map(|b| b.0))
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         path_allowlist,
+        progress: None,
     };
     Ok((engine, rules, gopts))
 }
