@@ -132,6 +132,10 @@ pub struct OrgScanArgs {
 pub struct OrgReportOptions {
     #[arg(long, short = 'f', value_enum, default_value_t = OrgFormat::Text)]
     pub format: OrgFormat,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable
+    /// (the datastore and the inventory keep matching on plain `sha256:` ones).
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
     /// Only this repository (its name as the report shows it, e.g. `acme/api`).
     #[arg(long, value_name = "NAME")]
     pub repo: Option<String>,
