@@ -269,7 +269,7 @@ fn owner_not_required_by_policy() {
         kinds(&evaluate(&at("a"), &id, &policy, None, NOW)),
         vec![("exposed", Error)]
     );
-    let a = audit_identity(&id, &policy, &Usage::default(), 0, None, NOW);
+    let a = audit_identity(&id, &policy, &Usage::default(), &Sightings::default(), NOW);
     assert!(!a.has(StateKind::Ownerless));
 }
 
@@ -317,7 +317,8 @@ fn audit_states_table() {
             vec![("stale", Warning), ("overdue", Warning)],
         ),
         (
-            "a pipeline reference is evidence of use",
+            // Issue 14: referenced, unverified: neither proof of use nor of disuse.
+            "a pipeline reference without a date is not stale",
             Identity {
                 created: Some(ago(30)),
                 ..ident()
@@ -326,6 +327,30 @@ fn audit_states_table() {
                 last_used: None,
                 pipeline_refs: vec![".github/workflows/d.yml:9 deploy".into()],
             },
+            0,
+            "keep",
+            vec![],
+        ),
+        (
+            // Issue 14: dated evidence outranks a static reference.
+            "last used 517 days ago, though a workflow references it",
+            ident(),
+            Usage {
+                last_used: Some(ago(517)),
+                pipeline_refs: vec![".github/workflows/d.yml:9 deploy".into()],
+            },
+            0,
+            "remove",
+            vec![("stale", Warning)],
+        ),
+        (
+            // Issue 14: no local reference is no proof of disuse.
+            "used 2 days ago, referenced nowhere here",
+            Identity {
+                created: Some(ago(30)),
+                ..ident()
+            },
+            used(2),
             0,
             "keep",
             vec![],
@@ -423,9 +448,18 @@ fn audit_states_table() {
         ),
     ];
     for (name, id, usage, found, decision, want) in cases {
-        let a = audit_identity(&id, &Policy::default(), &usage, found, None, NOW);
+        let seen = Sightings {
+            found,
+            ..Default::default()
+        };
+        let a = audit_identity(&id, &Policy::default(), &usage, &seen, NOW);
         assert_eq!(states(&a), want, "case: {name}");
-        assert_eq!(a.decision, decision, "case: {name}");
+        assert_eq!(a.decision.as_str(), decision, "case: {name}");
+        // Every state names its OWASP risk.
+        assert!(
+            a.states.iter().all(|s| s.owasp.starts_with("NHI")),
+            "case: {name}"
+        );
     }
 }
 
@@ -442,18 +476,22 @@ fn design_note_examples() {
         last_used: Some(ago(90)),
         pipeline_refs: vec![],
     };
-    let a = audit_identity(&key, &Policy::default(), &usage, 1, None, NOW);
-    assert_eq!(a.decision, "remove");
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let a = audit_identity(&key, &Policy::default(), &usage, &seen, NOW);
+    assert_eq!(a.decision, Decision::Remove);
     assert!(a.has(StateKind::Stale));
     assert!(
-        a.recommendations[0].contains("candidate for removal"),
+        a.recommendation.contains("candidate for removal"),
         "{:?}",
-        a.recommendations
+        a.recommendation
     );
     assert!(
-        a.recommendations[0].contains("admin:org, repo"),
+        a.recommendation.contains("admin:org, repo"),
         "{:?}",
-        a.recommendations
+        a.recommendation
     );
 
     // A service account used every hour by a critical pipeline, rotated yearly: it stays,
@@ -467,17 +505,16 @@ fn design_note_examples() {
         last_used: Some(NOW),
         pipeline_refs: vec![".github/workflows/release.yml:12 deploy".into()],
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
-    assert_eq!(a.decision, "keep");
+    let a = audit_identity(&sa, &Policy::default(), &usage, &Sightings::default(), NOW);
+    assert_eq!(a.decision, Decision::Keep);
     assert!(a.states.is_empty(), "{:?}", a.states);
+    let r = &a.recommendation;
     assert!(
-        a.recommendations
-            .iter()
-            .any(|r| r.contains("shorten its secret's lifetime")
-                && r.contains("365")
-                && r.contains("90")),
-        "{:?}",
-        a.recommendations
+        r.starts_with("keep it")
+            && r.contains("shorten its secret's lifetime")
+            && r.contains("365")
+            && r.contains("90"),
+        "{r:?}"
     );
     // Within the policy: no such advice.
     let sa = Identity {
@@ -485,8 +522,8 @@ fn design_note_examples() {
         last_rotated: Some(ago(10)),
         ..ident()
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
-    assert!(a.recommendations.is_empty(), "{:?}", a.recommendations);
+    let a = audit_identity(&sa, &Policy::default(), &usage, &Sightings::default(), NOW);
+    assert_eq!(a.recommendation, "keep it");
 }
 
 #[test]
@@ -520,4 +557,105 @@ fn fail_severity_uses_verdicts_only_with_an_inventory() {
         NOW,
     );
     assert_eq!(fail_severity(&f, true), Note);
+}
+
+/// Issue 14: audit ⊇ scan. A registered credential found outside its allowed paths is
+/// `exposed` in the audit too (error, NHI2), and the decision says to rotate and remove it;
+/// the recommendation does not also tell to keep it or to delete the entry.
+#[test]
+fn audit_exposed_is_rotate_and_remove() {
+    let id = Identity {
+        created: Some(ago(10)),
+        ..ident()
+    };
+    let seen = Sightings {
+        found: 1,
+        exposed: vec!["src/app.py:3".into()],
+        first_seen: None,
+    };
+    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, NOW);
+    assert_eq!(states(&a), vec![("exposed", Error)]);
+    assert_eq!(a.states[0].owasp, "NHI2");
+    assert!(
+        a.states[0].message.contains("src/app.py:3"),
+        "{:?}",
+        a.states
+    );
+    assert_eq!(a.decision, Decision::RotateAndRemove);
+    assert_eq!(
+        serde_json::to_value(a.decision).unwrap(),
+        serde_json::json!("rotate-and-remove")
+    );
+    assert!(
+        a.recommendation.contains("rotate it"),
+        "{}",
+        a.recommendation
+    );
+    assert!(!a.recommendation.contains("keep"), "{}", a.recommendation);
+    // Exposed and unused for months: revoke, and replace only on a confirmed need.
+    let stale = Usage {
+        last_used: Some(ago(200)),
+        pipeline_refs: vec![],
+    };
+    let a = audit_identity(&id, &Policy::default(), &stale, &seen, NOW);
+    assert_eq!(a.decision, Decision::RotateAndRemove);
+    assert!(
+        a.recommendation.contains("revoke it"),
+        "{}",
+        a.recommendation
+    );
+    assert!(
+        !a.recommendation.contains("rotate it"),
+        "{}",
+        a.recommendation
+    );
+}
+
+fn used_now() -> Usage {
+    Usage {
+        last_used: Some(NOW),
+        pipeline_refs: vec![],
+    }
+}
+
+/// Issue 14's wording: counts agree in number.
+#[test]
+fn audit_messages_are_singular_for_one() {
+    let id = Identity {
+        expires: Some(ago(-1)),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        NOW,
+    );
+    assert_eq!(
+        a.states[0].message,
+        format!("expires on {}, in 1 day", ago(-1))
+    );
+    let id = Identity {
+        status: Status::Revoked,
+        ..ident()
+    };
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let refs = Usage {
+        last_used: None,
+        pipeline_refs: vec!["ci.yml:3 job".into()],
+    };
+    let a = audit_identity(&id, &Policy::default(), &refs, &seen, NOW);
+    assert_eq!(
+        a.states[0].message,
+        "revoked, but found in 1 place of the code and referenced by 1 pipeline job"
+    );
+    let a = audit_identity(&id, &Policy::default(), &Usage::default(), &seen, NOW);
+    assert_eq!(
+        a.states[0].message,
+        "revoked, but found in 1 place of the code"
+    );
 }

@@ -7,9 +7,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{ScanInfo, Tool};
-use crate::findings::Location;
-use crate::policy::{IdentityAudit, Usage, Verdict};
+use super::{Report, ScanInfo, Tool};
+use crate::findings::{Finding, Location, VerdictKind};
+use crate::inventory::Inventory;
+use crate::policy::{self, count, IdentityAudit, Sightings, Usage, Verdict};
+use crate::rules::Severity;
 use crate::sources::ScanError;
 
 /// Version of the audit JSON schema (documented in the README).
@@ -56,6 +58,14 @@ pub struct AuditedIdentity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<jiff::civil::Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
     /// Where the scan found its credential.
@@ -84,6 +94,146 @@ pub struct Uncovered {
     pub verdicts: Vec<Verdict>,
 }
 
+/// Build the audit document from a judged scan report and its inventory. Pure: `now` is
+/// passed in. Usage is the inventory's own evidence plus the pipelines' references; ages are
+/// counted as `scan` counts them (from the git history's first sighting when the scan read
+/// history and the inventory records no date), and every credential the scan judged exposed
+/// is `exposed` here too, so the audit fails wherever the scan does.
+pub fn build(
+    mut report: Report,
+    inv: &Inventory,
+    now: jiff::civil::Date,
+    fail_on: Option<Severity>,
+) -> AuditReport {
+    let mut summary = AuditSummary {
+        identities: inv.identities.len(),
+        ..Default::default()
+    };
+    let pipelines = report.pipelines.take();
+    let mut identities = Vec::new();
+    for id in &inv.identities {
+        let mine: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.identity.as_ref().is_some_and(|r| r.id == id.id))
+            .collect();
+        let mut found: Vec<Found> = mine
+            .iter()
+            .flat_map(|f| {
+                f.locations.iter().map(|l| Found {
+                    rule_id: f.rule_id.clone(),
+                    fingerprint: f.fingerprint.clone(),
+                    location: l.clone(),
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            (&a.location, &a.rule_id, &a.fingerprint).cmp(&(
+                &b.location,
+                &b.rule_id,
+                &b.fingerprint,
+            ))
+        });
+        let mut exposed: Vec<String> = mine
+            .iter()
+            .filter(|f| f.verdicts.iter().any(|v| v.kind == VerdictKind::Exposed))
+            .flat_map(|f| policy::outside_allowed(id, &f.locations))
+            .collect();
+        exposed.sort();
+        exposed.dedup();
+        let first_seen = mine
+            .iter()
+            .filter_map(|f| f.first_seen.as_deref()?.get(..10)?.parse().ok())
+            .min();
+        let seen = Sightings {
+            found: found.len(),
+            exposed,
+            first_seen,
+        };
+        let mut usage = Usage::from_identity(id);
+        if let Some(m) = &pipelines {
+            usage.pipeline_refs = policy::pipelines::references(m, id);
+        }
+        let mut review = policy::audit_identity(id, &inv.policy, &usage, &seen, now);
+        if let Some(m) = &pipelines {
+            policy::pipelines::unused_ci_secrets(m, id, &inv.policy, &usage, &mut review);
+        }
+        if !found.is_empty() {
+            summary.found += 1;
+        }
+        for s in &review.states {
+            *summary.states.entry(s.state.as_str()).or_insert(0) += 1;
+        }
+        *summary
+            .decisions
+            .entry(review.decision.as_str())
+            .or_insert(0) += 1;
+        if let (Some(level), Some(sev)) = (fail_on, review.severity()) {
+            if sev >= level {
+                summary.failing += 1;
+            }
+        }
+        identities.push(AuditedIdentity {
+            id: id.id.clone(),
+            owner: id.owner().map(str::to_string),
+            contact: id.contact.clone(),
+            purpose: id.purpose.clone(),
+            status: id.status.as_str(),
+            environment: id.environment.clone(),
+            expires: id.expires,
+            approved_by: id.approved_by.clone(),
+            ticket: id.ticket.clone(),
+            scopes: id.scopes.clone(),
+            found,
+            usage,
+            review,
+        });
+    }
+    let uncovered: Vec<Uncovered> = report
+        .findings
+        .into_iter()
+        // Risky pipeline patterns carry no verdicts: they are not credentials to account for.
+        .filter(|f| f.identity.is_none() && !f.verdicts.is_empty())
+        .map(|f| {
+            if let Some(level) = fail_on {
+                if policy::fail_severity(&f, true) >= level {
+                    summary.failing += 1;
+                }
+            }
+            Uncovered {
+                rule_id: f.rule_id,
+                fingerprint: f.fingerprint,
+                redacted: f.redacted,
+                key_id: f.key_id,
+                locations: f.locations,
+                verdicts: f.verdicts,
+            }
+        })
+        .collect();
+    summary.uncovered = uncovered.len();
+    let unregistered_ci_secrets = pipelines
+        .as_ref()
+        .map(|m| policy::pipelines::unregistered(m, inv))
+        .unwrap_or_default();
+    if let Some(level) = fail_on {
+        if Severity::Warning >= level {
+            summary.failing += unregistered_ci_secrets.len();
+        }
+    }
+    AuditReport {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        tool: Tool::default(),
+        scan: report.scan,
+        inventory: inv.source.clone(),
+        now,
+        summary,
+        identities,
+        uncovered,
+        unregistered_ci_secrets,
+        errors: report.errors,
+    }
+}
+
 pub fn json(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut w, r)?;
     writeln!(w)
@@ -105,9 +255,8 @@ fn states(i: &AuditedIdentity) -> String {
 fn last_used(i: &AuditedIdentity) -> String {
     match (i.usage.last_used, i.review.days_since_use) {
         (Some(d), Some(0)) => format!("{d} (today)"),
-        (Some(d), Some(1)) => format!("{d} (1 day ago)"),
-        (Some(d), Some(n)) => format!("{d} ({n} days ago)"),
-        _ if !i.usage.pipeline_refs.is_empty() => "referenced by a pipeline".into(),
+        (Some(d), Some(n)) => format!("{d} ({} ago)", count(n, "day", "days")),
+        _ if !i.usage.pipeline_refs.is_empty() => "referenced by a pipeline, unverified".into(),
         _ => "no evidence".into(),
     }
 }
@@ -141,15 +290,14 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
         for s in &i.review.states {
             writeln!(
                 w,
-                "  {:<8} {}: {}",
+                "  {:<8} {} [{}]: {}",
                 s.severity.as_str(),
                 s.state.as_str(),
+                s.owasp,
                 s.message
             )?;
         }
-        for rec in &i.review.recommendations {
-            writeln!(w, "  -> {rec}")?;
-        }
+        writeln!(w, "  -> {}", i.review.recommendation)?;
     }
     if !r.uncovered.is_empty() {
         writeln!(w)?;
@@ -171,9 +319,9 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             let at = u.used_by.first().map(|x| x.evidence()).unwrap_or_default();
             writeln!(
                 w,
-                "  warning  {}  read at {at} ({} reads)",
+                "  warning  {}  read at {at} ({})",
                 u.name,
-                u.used_by.len()
+                count(u.used_by.len() as i64, "read", "reads")
             )?;
         }
     }
@@ -223,18 +371,16 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             last_used(i)
         )?;
     }
-    let with_recs: Vec<&AuditedIdentity> = r
-        .identities
-        .iter()
-        .filter(|i| !i.review.recommendations.is_empty())
-        .collect();
-    if !with_recs.is_empty() {
+    if !r.identities.is_empty() {
         writeln!(w, "\n## Recommendations\n")?;
-        for i in with_recs {
-            writeln!(w, "- `{}`:", cell(&i.id))?;
-            for rec in &i.review.recommendations {
-                writeln!(w, "  - {}", cell(rec))?;
-            }
+        for i in &r.identities {
+            writeln!(
+                w,
+                "- `{}` (**{}**): {}",
+                cell(&i.id),
+                i.review.decision,
+                cell(&i.review.recommendation)
+            )?;
         }
     }
     if !r.uncovered.is_empty() {

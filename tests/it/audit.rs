@@ -1,0 +1,198 @@
+//! Issue 14's scenarios for `nhiscan audit`, each with the verdict a platform team expects:
+//! audit ⊇ scan, dated evidence before static references, ages from git history.
+
+use crate::harness::{Output, Tree};
+
+const NOW: &str = "2025-06-01";
+const KEY_ID: &str = "AKIAU36QWASULXKGEJLZ";
+
+/// The demo's AWS key pair (fake), as a credentials file.
+fn aws_pair() -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/demo/config/aws-credentials");
+    std::fs::read_to_string(p).unwrap()
+}
+
+fn audit(t: &Tree, extra: &[&str]) -> Output {
+    t.run(&[&["audit", ".", "-f", "json", "--now", NOW][..], extra].concat())
+}
+
+fn identity<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    r["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no identity {id} in {r}"))
+}
+
+fn states(i: &serde_json::Value) -> Vec<String> {
+    i["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}/{}/{}",
+                s["state"].as_str().unwrap(),
+                s["severity"].as_str().unwrap(),
+                s["owasp"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn aws_inventory(paths: &str) -> String {
+    format!(
+        "version: 1\nidentities:\n  - id: aws-deploy\n    owner: infra\n    contact: infra@example.com\n    created: 2025-05-20\n    last_used: 2025-05-31\n    match:\n      key_ids: [{KEY_ID}]\n{paths}"
+    )
+}
+
+#[test]
+fn issue_14_a_registered_credential_found_in_code_fails_audit_as_it_fails_scan() {
+    let t = Tree::new();
+    t.write("deploy/aws.ini", aws_pair());
+    t.write("nhi-inventory.yaml", aws_inventory(""));
+    // The inventory names the (non-secret) key id, which the AWS rule would find there too.
+    t.write(".nhiscanignore", "nhi-inventory.yaml\n");
+    let scan = t.run(&[
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "--now",
+        NOW,
+        "--fail-on",
+        "error",
+    ]);
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let out = audit(&t, &["--fail-on", "error"]);
+    assert_eq!(
+        out.code, 1,
+        "audit must fail where scan does: {}",
+        out.stdout
+    );
+    let r = out.json();
+    let i = identity(&r, "aws-deploy");
+    assert_eq!(states(i), vec!["exposed/error/NHI2"]);
+    assert!(
+        i["states"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("found outside its allowed paths at deploy/aws.ini:2, deploy/aws.ini:3 "),
+        "{i}"
+    );
+    assert_eq!(i["decision"], "rotate-and-remove");
+    assert_eq!(r["summary"]["failing"], 1);
+    assert_eq!(r["summary"]["states"]["exposed"], 1);
+    // Where it may live, the same credential is kept, and neither command fails.
+    t.write(
+        "nhi-inventory.yaml",
+        aws_inventory("      paths: ['deploy/*']\n"),
+    );
+    let scan = t.run(&[
+        "scan",
+        ".",
+        "-f",
+        "json",
+        "--now",
+        NOW,
+        "--fail-on",
+        "error",
+    ]);
+    assert_eq!(scan.code, 0, "{}", scan.stdout);
+    let out = audit(&t, &["--fail-on", "error"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let r = out.json();
+    let i = identity(&r, "aws-deploy");
+    assert_eq!(states(i), Vec::<String>::new());
+    assert_eq!(i["decision"], "keep");
+}
+
+const WORKFLOW: &str = "on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - run: ./deploy\n        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n          GH: ${{ secrets.GITHUB_TOKEN }}\n";
+
+fn ci_inventory(name: &str, last_used: &str) -> String {
+    format!(
+        "version: 1\nidentities:\n  - id: deployer\n    owner: platform\n    created: 2025-05-01\n{last_used}    match:\n      ci_secrets: [{name}]\n"
+    )
+}
+
+#[test]
+fn issue_14_dated_evidence_outranks_a_workflow_reference() {
+    let t = Tree::new();
+    t.write(".github/workflows/deploy.yml", WORKFLOW);
+    // Last used 517 days ago: stale, though a workflow still references it.
+    t.write(
+        "nhi-inventory.yaml",
+        ci_inventory("DEPLOY_TOKEN", "    last_used: 2024-01-01\n"),
+    );
+    let out = audit(&t, &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let r = out.json();
+    let i = identity(&r, "deployer");
+    assert_eq!(
+        i["usage"]["pipeline_refs"],
+        serde_json::json!([".github/workflows/deploy.yml:8 deploy"])
+    );
+    assert_eq!(states(i), vec!["stale/warning/NHI1"]);
+    let msg = i["states"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("517 days") && msg.contains("no evidence of use"),
+        "{msg}"
+    );
+    assert_eq!(i["decision"], "remove");
+    // Referenced without any date: not stale, but shown as unverified.
+    t.write("nhi-inventory.yaml", ci_inventory("DEPLOY_TOKEN", ""));
+    let r = audit(&t, &[]).json();
+    let i = identity(&r, "deployer");
+    assert_eq!(i["decision"], "keep");
+    assert!(
+        i["recommendation"]
+            .as_str()
+            .unwrap()
+            .contains("record `last_used`"),
+        "{i}"
+    );
+    let text = t.run(&["audit", ".", "--now", NOW]);
+    assert!(
+        text.stdout
+            .contains("last used: referenced by a pipeline, unverified"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn issue_14_an_organisation_secret_used_elsewhere_is_kept() {
+    let t = Tree::new();
+    t.write(".github/workflows/deploy.yml", WORKFLOW);
+    // No workflow here reads ORG_TOKEN, but it was used 2 days ago: keep it.
+    t.write(
+        "nhi-inventory.yaml",
+        ci_inventory("ORG_TOKEN", "    last_used: 2025-05-30\n").replace(
+            "ci_secrets: [ORG_TOKEN]",
+            "ci_secrets: [ORG_TOKEN, DEPLOY_TOKEN]",
+        ),
+    );
+    let out = audit(&t, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let i = identity(&out.json(), "deployer").clone();
+    assert_eq!(states(&i), Vec::<String>::new());
+    assert_eq!(i["decision"], "keep");
+    // Only ORG_TOKEN, read by no pipeline of this repository: still kept on its date.
+    t.write(
+        "nhi-inventory.yaml",
+        ci_inventory("ORG_TOKEN", "    last_used: 2025-05-30\n"),
+    );
+    let out = audit(&t, &[]);
+    assert_eq!(
+        out.code, 1,
+        "DEPLOY_TOKEN is now unregistered: {}",
+        out.stdout
+    );
+    let r = out.json();
+    let i = identity(&r, "deployer");
+    assert_eq!(states(i), Vec::<String>::new());
+    assert_eq!(i["decision"], "keep");
+    assert_eq!(r["unregistered_ci_secrets"][0]["name"], "DEPLOY_TOKEN");
+}
