@@ -373,6 +373,33 @@ pub struct AuditArgs {
     /// Exit with 1 when an identity's state or an uncovered finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Note)]
     pub fail_on: FailOn,
+    /// Scan every blob in the git history of all refs, as `scan --git` does: credentials found
+    /// only in the history count, and ages without a recorded date run from the first commit.
+    #[arg(long, help_heading = "Git")]
+    pub git: bool,
+    /// With --git: only the history of this revision.
+    #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
+    pub branch: Option<String>,
+    /// With --git: leave out this commit and its ancestors.
+    #[arg(long, value_name = "REV", requires = "git", help_heading = "Git")]
+    pub since_commit: Option<String>,
+    /// With --git: stop after N commits.
+    #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
+    pub max_commits: Option<usize>,
+}
+
+impl AuditArgs {
+    /// The git history source asked for, if any (the same options as `scan --git`).
+    pub fn git_mode(&self) -> Option<crate::sources::git::GitMode> {
+        GitArgs {
+            git: self.git,
+            branch: self.branch.clone(),
+            since_commit: self.since_commit.clone(),
+            max_commits: self.max_commits,
+            ..Default::default()
+        }
+        .mode()
+    }
 }
 
 #[derive(Debug, Subcommand)]

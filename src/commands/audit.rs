@@ -17,6 +17,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         fail_on: args.fail_on.threshold(),
         inventory: args.inventory.clone(),
         now: args.now,
+        git: args.git_mode(),
         ..ScanSettings::new(&args.path)
     };
     let scan::Outcome {

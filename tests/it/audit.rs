@@ -196,3 +196,50 @@ fn issue_14_an_organisation_secret_used_elsewhere_is_kept() {
     assert_eq!(i["decision"], "keep");
     assert_eq!(r["unregistered_ci_secrets"][0]["name"], "DEPLOY_TOKEN");
 }
+
+/// Issue 14: `audit --git` ages a credential as `scan --git` does, from the first commit that
+/// holds it when the inventory records no date.
+#[test]
+fn issue_14_audit_git_ages_from_the_first_commit_like_scan_git() {
+    use crate::harness::git;
+    let t = Tree::new();
+    let day = Some("2024-01-05T10:00:00+00:00");
+    git(t.path(), &["init", "-q"], day);
+    t.write("deploy/aws.ini", aws_pair());
+    git(t.path(), &["add", "-A"], day);
+    git(t.path(), &["commit", "-q", "-m", "keys"], day);
+    // Not committed: the history holds only the key pair.
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: aws-deploy\n    owner: infra\n    last_used: 2025-05-31\n    match:\n      key_ids: [AKIAU36QWASULXKGEJLZ]\n      paths: ['deploy/*']\n",
+    );
+    t.write(".nhiscanignore", "nhi-inventory.yaml\n");
+    let scan = t.run(&["scan", ".", "--git", "-f", "json", "--now", NOW]);
+    let s = scan.json();
+    let f = &s["findings"][0];
+    assert_eq!(f["identity"]["age_days"], 513, "{s}");
+    assert_eq!(f["verdicts"][0]["kind"], "rotation-overdue");
+    assert_eq!(f["verdicts"][0]["severity"], "error");
+    // Without --git the audit has no date to count from…
+    let r = audit(&t, &[]).json();
+    let i = identity(&r, "aws-deploy");
+    assert!(i.get("age_days").is_none(), "{i}");
+    assert_eq!(i["decision"], "keep");
+    // …with it, the same age and the same severity as the scan.
+    let out = audit(&t, &["--git", "--fail-on", "error"]);
+    assert_eq!(out.code, scan.code, "{}", out.stdout);
+    assert_eq!(out.code, 1);
+    let r = out.json();
+    let i = identity(&r, "aws-deploy");
+    assert_eq!(i["age_days"], 513, "{i}");
+    assert_eq!(states(i), vec!["overdue/error/NHI7"]);
+    assert!(
+        i["states"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("since first seen in git 2024-01-05"),
+        "{i}"
+    );
+    assert_eq!(i["decision"], "rotate");
+    assert_eq!(r["scan"]["source"], s["scan"]["source"]);
+}
