@@ -373,6 +373,12 @@ pub struct AuditArgs {
     /// Exit with 1 when an identity's state or an uncovered finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Note)]
     pub fail_on: FailOn,
+    /// Owners export: who still exists (a JSON array of names or of objects with `login`,
+    /// `slug` or `name`, e.g. GitHub's organisation members or teams; or one name per line). An
+    /// identity whose owner it lacks, or whose `offboarding` event names someone it lacks, is
+    /// `orphaned`.
+    #[arg(long, value_name = "FILE")]
+    pub owners: Option<PathBuf>,
     /// Scan every blob in the git history of all refs, as `scan --git` does: credentials found
     /// only in the history count, and ages without a recorded date run from the first commit.
     #[arg(long, help_heading = "Git")]

@@ -20,6 +20,15 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         git: args.git_mode(),
         ..ScanSettings::new(&args.path)
     };
+    let owners = match &args.owners {
+        Some(p) => {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("{name}: cannot read the owners export: {e}"))?;
+            Some(crate::policy::Owners::parse(&name, &text).map_err(|e| anyhow::anyhow!("{e}"))?)
+        }
+        None => None,
+    };
     let scan::Outcome {
         report,
         inventory: loaded,
@@ -33,7 +42,13 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     };
     let now = scan::today(args.now);
     let errors = report.summary.stats.errors;
-    let r = audit::build(report, &loaded.inventory, now, settings.fail_on);
+    let r = audit::build(
+        report,
+        &loaded.inventory,
+        now,
+        settings.fail_on,
+        owners.as_ref(),
+    );
     let mut out = std::io::stdout().lock();
     match args.format {
         AuditFormat::Text => audit::text(&r, &mut out)?,

@@ -122,6 +122,7 @@ pub fn entry_from_report(report: &ReportView, a: &InventoryAddArgs) -> Result<Ra
         scopes: a.scopes.clone(),
         offboarding: Vec::new(),
         last_used: None,
+        retire_by: None,
         r#match: Some(RawMatch {
             fingerprints: vec![a.fingerprint.clone()],
             key_ids,

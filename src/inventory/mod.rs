@@ -103,6 +103,8 @@ pub struct Identity {
     pub scopes: Vec<String>,
     pub offboarding: Vec<String>,
     pub last_used: Option<Date>,
+    /// With `status: deprecated`: the date it must be gone by.
+    pub retire_by: Option<Date>,
     pub matchers: Matchers,
     /// Its index in the file's `identities` list, and where it starts (1-based).
     pub index: usize,
@@ -283,6 +285,7 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
         let last_rotated = date("last_rotated", &r.last_rotated);
         let expires = date("expires", &r.expires);
         let last_used = date("last_used", &r.last_used);
+        let retire_by = date("retire_by", &r.retire_by);
         if let (Some(c), Some(l)) = (created, last_rotated) {
             if l < c {
                 errors.push(loaded.error_at(
@@ -343,6 +346,7 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
             scopes: r.scopes,
             offboarding: r.offboarding,
             last_used,
+            retire_by,
             matchers: Matchers {
                 fingerprints,
                 key_ids: m.key_ids,

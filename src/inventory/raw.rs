@@ -60,6 +60,9 @@ pub struct RawIdentity {
     pub offboarding: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
+    /// With `status: deprecated`: the date it must be gone by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire_by: Option<String>,
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub r#match: Option<RawMatch>,
 }

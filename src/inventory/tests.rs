@@ -318,6 +318,7 @@ fn json_schema_matches_the_serde_types() {
         scopes: vec!["x".into()],
         offboarding: vec!["x".into()],
         last_used: Some("2025-01-01".into()),
+        retire_by: Some("2026-01-01".into()),
         r#match: Some(RawMatch {
             fingerprints: vec![FP_A.into()],
             key_ids: vec!["k".into()],

@@ -29,6 +29,12 @@ pub enum StateKind {
     Ownerless,
     /// Revoked, yet found in the code or referenced by a pipeline.
     RevokedStillReferenced,
+    /// `status: deprecated`: to be retired (by `retire_by`, when set).
+    Deprecated,
+    /// Its owner is gone: missing from the owners export, or an `offboarding` event happened.
+    Orphaned,
+    /// Holds admin-like scopes for its provider (`rules/policy/admin-scopes.yaml`).
+    OverPrivileged,
 }
 
 impl StateKind {
@@ -41,6 +47,9 @@ impl StateKind {
             StateKind::Expired => "expired",
             StateKind::Ownerless => "ownerless",
             StateKind::RevokedStillReferenced => "revoked-still-referenced",
+            StateKind::Deprecated => "deprecated",
+            StateKind::Orphaned => "orphaned",
+            StateKind::OverPrivileged => "over-privileged",
         }
     }
 
@@ -48,7 +57,12 @@ impl StateKind {
     pub fn owasp(self) -> &'static str {
         match self {
             StateKind::Exposed => "NHI2",
-            StateKind::Stale | StateKind::Ownerless | StateKind::RevokedStillReferenced => "NHI1",
+            StateKind::Stale
+            | StateKind::Ownerless
+            | StateKind::RevokedStillReferenced
+            | StateKind::Deprecated
+            | StateKind::Orphaned => "NHI1",
+            StateKind::OverPrivileged => "NHI5",
             StateKind::Expiring | StateKind::Overdue | StateKind::Expired => "NHI7",
         }
     }
@@ -85,8 +99,12 @@ pub enum Decision {
     Rotate,
     /// Expired or expiring.
     Renew,
-    /// No owner.
+    /// No owner, or an owner who is gone.
     AssignOwner,
+    /// Deprecated: retire it (by `retire_by`).
+    Retire,
+    /// Admin-like scopes: reduce them to what it needs.
+    ReduceScopes,
     /// Exposed in the code or history: rotate it, and remove it from where it was found.
     RotateAndRemove,
     /// Revoked but still referenced.
@@ -103,6 +121,8 @@ impl Decision {
             Decision::Rotate => "rotate",
             Decision::Renew => "renew",
             Decision::AssignOwner => "assign-owner",
+            Decision::Retire => "retire",
+            Decision::ReduceScopes => "reduce-scopes",
             Decision::RotateAndRemove => "rotate-and-remove",
             Decision::Purge => "purge",
             Decision::Retired => "retired",
@@ -156,6 +176,102 @@ pub struct Sightings {
     pub first_seen: Option<Date>,
 }
 
+/// The people and teams that still exist, from an owners export (`audit --owners FILE`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owners {
+    /// The file it was read from, as given.
+    pub source: String,
+    pub names: std::collections::BTreeSet<String>,
+}
+
+impl Owners {
+    /// Parse an owners export: a JSON array of names, or of objects with a `login` (GitHub's
+    /// organisation members), `slug` (its teams) or `name`; otherwise one name per line, with
+    /// blank lines and `#` comments ignored. A malformed JSON export is a located error.
+    pub fn parse(source: &str, text: &str) -> Result<Owners, crate::yaml::Located> {
+        let mut names = std::collections::BTreeSet::new();
+        if text.trim_start().starts_with('[') {
+            let v: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+                crate::yaml::Located::new(
+                    source,
+                    crate::yaml::Pos::new(e.line(), e.column()),
+                    format!("not an owners export (a JSON array of names or of objects with `login`, `slug` or `name`): {e}"),
+                )
+            })?;
+            for (i, item) in v.iter().enumerate() {
+                let name = match item {
+                    serde_json::Value::String(s) => Some(s.as_str()),
+                    serde_json::Value::Object(o) => ["login", "slug", "name"]
+                        .iter()
+                        .find_map(|k| o.get(*k)?.as_str()),
+                    _ => None,
+                };
+                match name {
+                    Some(n) => {
+                        names.insert(n.to_string());
+                    }
+                    None => {
+                        return Err(crate::yaml::Located::whole_file(
+                            source,
+                            format!(
+                                "item {i} of the owners export has no `login`, `slug` or `name`"
+                            ),
+                        ))
+                    }
+                }
+            }
+        } else {
+            for line in text.lines() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if !line.is_empty() {
+                    names.insert(line.to_string());
+                }
+            }
+        }
+        Ok(Owners {
+            source: source.to_string(),
+            names,
+        })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+}
+
+/// The built-in admin-like scopes per provider, with where each provider documents them.
+const ADMIN_SCOPES: &str = include_str!("../../rules/policy/admin-scopes.yaml");
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminScopes {
+    #[allow(dead_code)] // Documentation for the reader of the data file.
+    reference: String,
+    scopes: Vec<String>,
+}
+
+/// The scopes of `id` that are admin-like for its provider.
+pub fn admin_scopes(id: &Identity) -> Vec<String> {
+    static TABLE: std::sync::OnceLock<std::collections::BTreeMap<String, AdminScopes>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        serde_yaml::from_str(ADMIN_SCOPES).expect("built-in admin-scopes.yaml parses")
+    });
+    let Some(list) = id.provider.as_deref().and_then(|p| table.get(p)) else {
+        return Vec::new();
+    };
+    id.scopes
+        .iter()
+        .filter(|s| list.scopes.contains(s))
+        .cloned()
+        .collect()
+}
+
+/// `kind: workload_identity`: federated (OIDC), no secret to rotate.
+pub fn is_workload_identity(id: &Identity) -> bool {
+    id.kind.as_deref() == Some("workload_identity")
+}
+
 /// `n` and the noun, singular or plural.
 pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -168,6 +284,7 @@ pub fn audit_identity(
     policy: &Policy,
     usage: &Usage,
     seen: &Sightings,
+    owners: Option<&Owners>,
     now: Date,
 ) -> IdentityAudit {
     let mut states = Vec::new();
@@ -291,8 +408,10 @@ pub fn audit_identity(
         }
     }
 
+    // A workload identity is federated: nothing to rotate.
     let period = i64::from(id.rotation_period(policy));
-    if let (false, Some(b), Some(age)) = (expired, basis, age_days) {
+    let rotates = !is_workload_identity(id);
+    if let (false, true, Some(b), Some(age)) = (expired, rotates, basis, age_days) {
         if age > period {
             let severity = if age > 2 * period {
                 Severity::Error
@@ -318,6 +437,75 @@ pub fn audit_identity(
             StateKind::Ownerless,
             Severity::Warning,
             "no owner".into(),
+        ));
+    }
+
+    if let Some(o) = owners {
+        let mut gone: Vec<String> = Vec::new();
+        if let Some(owner) = id.owner().filter(|n| !o.has(n)) {
+            gone.push(format!(
+                "owner {owner} is not in the owners export {}",
+                o.source
+            ));
+        }
+        for event in &id.offboarding {
+            let who = event.split_whitespace().next().unwrap_or("");
+            if !who.is_empty() && !o.has(who) && Some(who) != id.owner() {
+                gone.push(format!(
+                    "offboarding event \"{event}\" happened ({who} is not in the owners export)"
+                ));
+            }
+        }
+        if !gone.is_empty() {
+            states.push(State::new(
+                StateKind::Orphaned,
+                Severity::Warning,
+                gone.join("; "),
+            ));
+        }
+    }
+
+    if id.status == Status::Deprecated {
+        let (severity, message) = match id.retire_by {
+            Some(d) => {
+                let left = days_between(now, d);
+                if left < 0 {
+                    (
+                        Severity::Error,
+                        format!(
+                            "deprecated, and past its retire_by date {d} ({} ago)",
+                            count(-left, "day", "days")
+                        ),
+                    )
+                } else {
+                    let when = match left {
+                        0 => "today".to_string(),
+                        n => format!("in {}", count(n, "day", "days")),
+                    };
+                    (
+                        Severity::Warning,
+                        format!("deprecated: retire it by {d} ({when})"),
+                    )
+                }
+            }
+            None => (
+                Severity::Warning,
+                "deprecated, with no `retire_by` date".to_string(),
+            ),
+        };
+        states.push(State::new(StateKind::Deprecated, severity, message));
+    }
+
+    let admin = admin_scopes(id);
+    if !admin.is_empty() {
+        states.push(State::new(
+            StateKind::OverPrivileged,
+            Severity::Warning,
+            format!(
+                "holds admin-like {} scopes: {}",
+                id.provider.as_deref().unwrap_or(""),
+                admin.join(", ")
+            ),
         ));
     }
 
@@ -404,13 +592,39 @@ fn decide(
             Decision::AssignOwner,
             "name an owning team or person and a contact".into(),
         )
+    } else if has(StateKind::Orphaned) {
+        (
+            Decision::AssignOwner,
+            "its owner is gone: name a new owning team or person and a contact, or retire it"
+                .into(),
+        )
+    } else if has(StateKind::Deprecated) {
+        let by = id.retire_by.map_or_else(
+            || " and record `retire_by`".to_string(),
+            |d| format!(" by {d}"),
+        );
+        (
+            Decision::Retire,
+            format!("retire it{by}: move its users off it, then revoke it and mark it `revoked`"),
+        )
+    } else if has(StateKind::OverPrivileged) {
+        (
+            Decision::ReduceScopes,
+            format!(
+                "reduce its scopes to what {} needs: {} are admin-like",
+                id.purpose.as_deref().unwrap_or("it"),
+                admin_scopes(id).join(", ")
+            ),
+        )
     } else if has(StateKind::Expiring) {
         let e = id.expires.map(|e| e.to_string()).unwrap_or_default();
         (Decision::Renew, format!("renew it before {e}"))
     } else {
         let period = i64::from(id.rotation_period(policy));
         let mut rec = "keep it".to_string();
-        if period > i64::from(policy.rotation_days) {
+        if is_workload_identity(id) {
+            rec.push_str(": federated, nothing to rotate");
+        } else if period > i64::from(policy.rotation_days) {
             rec.push_str(&format!(
                 ": in use, but shorten its secret's lifetime: rotation every {period} days exceeds the policy's {} (prefer short-lived or federated credentials)",
                 policy.rotation_days
@@ -421,11 +635,31 @@ fn decide(
         }
         (Decision::Keep, rec)
     };
-    // Whatever the decision leaves undone.
-    if has(StateKind::Ownerless) && decision != Decision::AssignOwner {
+    // Whatever the decision leaves undone (removal and exposure subsume the rest).
+    let removing = decision == Decision::Remove
+        || (decision == Decision::RotateAndRemove && has(StateKind::Stale));
+    if (has(StateKind::Ownerless) || has(StateKind::Orphaned)) && decision != Decision::AssignOwner
+    {
         rec.push_str("; also name an owning team or person and a contact");
     }
-    if has(StateKind::Expiring) && matches!(decision, Decision::AssignOwner) {
+    if has(StateKind::Deprecated) && !removing && decision != Decision::Retire {
+        rec.push_str("; it is deprecated: retire it");
+        if let Some(d) = id.retire_by {
+            rec.push_str(&format!(" by {d}"));
+        }
+    }
+    if has(StateKind::OverPrivileged) && !removing && decision != Decision::ReduceScopes {
+        rec.push_str(&format!(
+            "; also reduce its scopes ({} are admin-like)",
+            admin_scopes(id).join(", ")
+        ));
+    }
+    if has(StateKind::Expiring)
+        && matches!(
+            decision,
+            Decision::AssignOwner | Decision::Retire | Decision::ReduceScopes
+        )
+    {
         let e = id.expires.map(|e| e.to_string()).unwrap_or_default();
         rec.push_str(&format!("; renew it before {e}"));
     }

@@ -139,7 +139,8 @@ pub fn evaluate(
             ),
         ));
     }
-    if expired.is_none() {
+    // A workload identity (federated) has no secret to rotate.
+    if expired.is_none() && !super::is_workload_identity(id) {
         if let Some(basis) = age_basis(id, first_seen) {
             let age = days_between(basis.date(), now);
             let period = i64::from(id.rotation_period(policy));

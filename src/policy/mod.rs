@@ -25,7 +25,10 @@ pub use crate::findings::{IdentityRef, MatchedBy, Verdict, VerdictKind};
 pub use join::{key_ids_of, match_finding, MatchOutcome};
 pub use pipelines::add_risks;
 
-pub use audit::{audit_identity, count, Decision, IdentityAudit, Sightings, State, StateKind};
+pub use audit::{
+    admin_scopes, audit_identity, count, is_workload_identity, Decision, IdentityAudit, Owners,
+    Sightings, State, StateKind,
+};
 pub use lifecycle::{
     age_basis, ambiguous, days_between, evaluate, fail_severity, outside_allowed, AgeBasis, Usage,
 };

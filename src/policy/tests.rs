@@ -269,7 +269,14 @@ fn owner_not_required_by_policy() {
         kinds(&evaluate(&at("a"), &id, &policy, None, NOW)),
         vec![("exposed", Error)]
     );
-    let a = audit_identity(&id, &policy, &Usage::default(), &Sightings::default(), NOW);
+    let a = audit_identity(
+        &id,
+        &policy,
+        &Usage::default(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
     assert!(!a.has(StateKind::Ownerless));
 }
 
@@ -452,7 +459,7 @@ fn audit_states_table() {
             found,
             ..Default::default()
         };
-        let a = audit_identity(&id, &Policy::default(), &usage, &seen, NOW);
+        let a = audit_identity(&id, &Policy::default(), &usage, &seen, None, NOW);
         assert_eq!(states(&a), want, "case: {name}");
         assert_eq!(a.decision.as_str(), decision, "case: {name}");
         // Every state names its OWASP risk.
@@ -480,7 +487,7 @@ fn design_note_examples() {
         found: 1,
         ..Default::default()
     };
-    let a = audit_identity(&key, &Policy::default(), &usage, &seen, NOW);
+    let a = audit_identity(&key, &Policy::default(), &usage, &seen, None, NOW);
     assert_eq!(a.decision, Decision::Remove);
     assert!(a.has(StateKind::Stale));
     assert!(
@@ -505,7 +512,14 @@ fn design_note_examples() {
         last_used: Some(NOW),
         pipeline_refs: vec![".github/workflows/release.yml:12 deploy".into()],
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, &Sightings::default(), NOW);
+    let a = audit_identity(
+        &sa,
+        &Policy::default(),
+        &usage,
+        &Sightings::default(),
+        None,
+        NOW,
+    );
     assert_eq!(a.decision, Decision::Keep);
     assert!(a.states.is_empty(), "{:?}", a.states);
     let r = &a.recommendation;
@@ -522,7 +536,14 @@ fn design_note_examples() {
         last_rotated: Some(ago(10)),
         ..ident()
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, &Sightings::default(), NOW);
+    let a = audit_identity(
+        &sa,
+        &Policy::default(),
+        &usage,
+        &Sightings::default(),
+        None,
+        NOW,
+    );
     assert_eq!(a.recommendation, "keep it");
 }
 
@@ -573,7 +594,7 @@ fn audit_exposed_is_rotate_and_remove() {
         exposed: vec!["src/app.py:3".into()],
         first_seen: None,
     };
-    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, NOW);
+    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, None, NOW);
     assert_eq!(states(&a), vec![("exposed", Error)]);
     assert_eq!(a.states[0].owasp, "NHI2");
     assert!(
@@ -597,7 +618,7 @@ fn audit_exposed_is_rotate_and_remove() {
         last_used: Some(ago(200)),
         pipeline_refs: vec![],
     };
-    let a = audit_identity(&id, &Policy::default(), &stale, &seen, NOW);
+    let a = audit_identity(&id, &Policy::default(), &stale, &seen, None, NOW);
     assert_eq!(a.decision, Decision::RotateAndRemove);
     assert!(
         a.recommendation.contains("revoke it"),
@@ -630,6 +651,7 @@ fn audit_messages_are_singular_for_one() {
         &Policy::default(),
         &used_now(),
         &Sightings::default(),
+        None,
         NOW,
     );
     assert_eq!(
@@ -648,14 +670,203 @@ fn audit_messages_are_singular_for_one() {
         last_used: None,
         pipeline_refs: vec!["ci.yml:3 job".into()],
     };
-    let a = audit_identity(&id, &Policy::default(), &refs, &seen, NOW);
+    let a = audit_identity(&id, &Policy::default(), &refs, &seen, None, NOW);
     assert_eq!(
         a.states[0].message,
         "revoked, but found in 1 place of the code and referenced by 1 pipeline job"
     );
-    let a = audit_identity(&id, &Policy::default(), &Usage::default(), &seen, NOW);
+    let a = audit_identity(&id, &Policy::default(), &Usage::default(), &seen, None, NOW);
     assert_eq!(
         a.states[0].message,
         "revoked, but found in 1 place of the code"
     );
+}
+
+/// Issue 14: a federated identity has nothing to rotate, in scan and in audit.
+#[test]
+fn workload_identity_is_exempt_from_rotation() {
+    let id = Identity {
+        kind: Some("workload_identity".into()),
+        created: Some(ago(400)),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(states(&a), vec![]);
+    assert_eq!(a.decision, Decision::Keep);
+    assert_eq!(a.recommendation, "keep it: federated, nothing to rotate");
+    let v = evaluate(&at("a"), &id, &Policy::default(), None, NOW);
+    assert!(
+        v.iter().all(|v| v.kind != VerdictKind::RotationOverdue),
+        "{v:?}"
+    );
+    // The same identity as a token is overdue.
+    let token = Identity {
+        kind: Some("token".into()),
+        ..id
+    };
+    let a = audit_identity(
+        &token,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(states(&a), vec![("overdue", Error)]);
+}
+
+/// Issue 14: `status: deprecated` warns, with its `retire_by` date; past it, an error.
+#[test]
+fn deprecated_warns_with_retire_by() {
+    let review = |retire_by: Option<Date>| {
+        let id = Identity {
+            status: Status::Deprecated,
+            created: Some(ago(10)),
+            retire_by,
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            None,
+            NOW,
+        )
+    };
+    let a = review(Some(ago(-1)));
+    assert_eq!(states(&a), vec![("deprecated", Warning)]);
+    assert_eq!(a.states[0].owasp, "NHI1");
+    assert_eq!(
+        a.states[0].message,
+        format!("deprecated: retire it by {} (in 1 day)", ago(-1))
+    );
+    assert_eq!(a.decision, Decision::Retire);
+    assert!(
+        a.recommendation.contains(&format!("by {}", ago(-1))),
+        "{}",
+        a.recommendation
+    );
+    let a = review(Some(ago(3)));
+    assert_eq!(states(&a), vec![("deprecated", Error)]);
+    assert!(a.states[0].message.contains("3 days ago"), "{:?}", a.states);
+    let a = review(None);
+    assert_eq!(states(&a), vec![("deprecated", Warning)]);
+    assert!(
+        a.recommendation.contains("record `retire_by`"),
+        "{}",
+        a.recommendation
+    );
+}
+
+/// Issue 14: admin-like scopes per provider (the documented data file) are over-privilege.
+#[test]
+fn admin_like_scopes_are_over_privileged() {
+    let review = |provider: &str, scopes: &[&str]| {
+        let id = Identity {
+            provider: Some(provider.into()),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            created: Some(ago(10)),
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            None,
+            NOW,
+        )
+    };
+    let a = review("github", &["repo", "admin:org"]);
+    assert_eq!(states(&a), vec![("over-privileged", Warning)]);
+    assert_eq!(a.states[0].owasp, "NHI5");
+    assert_eq!(
+        a.states[0].message,
+        "holds admin-like github scopes: admin:org"
+    );
+    assert_eq!(a.decision, Decision::ReduceScopes);
+    assert_eq!(states(&review("github", &["repo", "read:org"])), vec![]);
+    assert_eq!(
+        states(&review("aws", &["AdministratorAccess"])),
+        vec![("over-privileged", Warning)]
+    );
+    assert_eq!(
+        states(&review("gcp", &["roles/owner"])),
+        vec![("over-privileged", Warning)]
+    );
+    // Another provider's admin scope means nothing here.
+    assert_eq!(states(&review("gcp", &["AdministratorAccess"])), vec![]);
+}
+
+/// Issue 14: with an owners export, an owner who is gone makes the identity orphaned, and so
+/// does an `offboarding` event naming someone who is gone.
+#[test]
+fn orphaned_by_the_owners_export() {
+    let owners = Owners::parse("owners.txt", "# teams\nteam\nbob\n").unwrap();
+    let review = |owner: &str, offboarding: &[&str]| {
+        let id = Identity {
+            owner: Some(owner.into()),
+            offboarding: offboarding.iter().map(|s| s.to_string()).collect(),
+            created: Some(ago(10)),
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            Some(&owners),
+            NOW,
+        )
+    };
+    assert_eq!(states(&review("team", &["bob leaves"])), vec![]);
+    let a = review("old-team", &[]);
+    assert_eq!(states(&a), vec![("orphaned", Warning)]);
+    assert_eq!(
+        a.states[0].message,
+        "owner old-team is not in the owners export owners.txt"
+    );
+    assert_eq!(a.decision, Decision::AssignOwner);
+    let a = review("team", &["alice leaves the company"]);
+    assert_eq!(states(&a), vec![("orphaned", Warning)]);
+    assert!(a.states[0].message.contains("alice"), "{:?}", a.states);
+    // Without an export, nothing can be said.
+    let id = Identity {
+        owner: Some("old-team".into()),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert!(!a.has(StateKind::Orphaned));
+}
+
+#[test]
+fn owners_export_formats() {
+    let o = Owners::parse(
+        "m.json",
+        r#"[{"login": "ada", "id": 1}, {"slug": "platform"}, "bob"]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        o.names.iter().map(String::as_str).collect::<Vec<_>>(),
+        vec!["ada", "bob", "platform"]
+    );
+    let e = Owners::parse("m.json", "[\n  {\"login\": \"ada\"},\n  oops\n]").unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("m.json", 3), "{e}");
+    let e = Owners::parse("m.json", "[{\"id\": 1}]").unwrap_err();
+    assert!(e.message.contains("item 0"), "{e}");
 }

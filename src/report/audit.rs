@@ -23,6 +23,9 @@ pub struct AuditReport {
     pub tool: Tool,
     pub scan: ScanInfo,
     pub inventory: String,
+    /// The owners export given with `--owners`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners: Option<String>,
     pub now: jiff::civil::Date,
     pub summary: AuditSummary,
     pub identities: Vec<AuditedIdentity>,
@@ -104,6 +107,7 @@ pub fn build(
     inv: &Inventory,
     now: jiff::civil::Date,
     fail_on: Option<Severity>,
+    owners: Option<&policy::Owners>,
 ) -> AuditReport {
     let mut summary = AuditSummary {
         identities: inv.identities.len(),
@@ -154,7 +158,7 @@ pub fn build(
         if let Some(m) = &pipelines {
             usage.pipeline_refs = policy::pipelines::references(m, id);
         }
-        let mut review = policy::audit_identity(id, &inv.policy, &usage, &seen, now);
+        let mut review = policy::audit_identity(id, &inv.policy, &usage, &seen, owners, now);
         if let Some(m) = &pipelines {
             policy::pipelines::unused_ci_secrets(m, id, &inv.policy, &usage, &mut review);
         }
@@ -225,6 +229,7 @@ pub fn build(
         tool: Tool::default(),
         scan: report.scan,
         inventory: inv.source.clone(),
+        owners: owners.map(|o| o.source.clone()),
         now,
         summary,
         identities,

@@ -243,3 +243,76 @@ fn issue_14_audit_git_ages_from_the_first_commit_like_scan_git() {
     assert_eq!(i["decision"], "rotate");
     assert_eq!(r["scan"]["source"], s["scan"]["source"]);
 }
+
+/// Issue 14: federated identities, deprecation, offboarding with `--owners`, admin scopes —
+/// each with its state, OWASP id and decision.
+#[test]
+fn issue_14_lifecycle_states_workload_deprecated_orphaned_over_privileged() {
+    let t = Tree::new();
+    let common = "    created: 2025-05-01\n    last_used: 2025-05-31\n";
+    t.write(
+        "nhi-inventory.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: oidc-deploy\n    kind: workload_identity\n    owner: platform\n    created: 2023-01-01\n    last_used: 2025-05-31\n  - id: legacy\n    owner: platform\n    status: deprecated\n    retire_by: 2025-06-10\n{common}  - id: old-bot\n    owner: gone-team\n{common}  - id: gh-admin\n    owner: platform\n    provider: github\n    scopes: [repo, admin:org]\n{common}  - id: leaver\n    owner: platform\n    offboarding: [ada leaves]\n{common}"
+        ),
+    );
+    t.write(
+        "members.json",
+        r#"[{"login": "bob", "id": 2}, {"slug": "platform"}]"#,
+    );
+    let out = audit(&t, &["--owners", "members.json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(r["owners"], "members.json");
+    let got: Vec<(String, Vec<String>, String)> = r["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                states(i),
+                i["decision"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = vec![
+        ("oidc-deploy", vec![], "keep"),
+        ("legacy", vec!["deprecated/warning/NHI1"], "retire"),
+        ("old-bot", vec!["orphaned/warning/NHI1"], "assign-owner"),
+        (
+            "gh-admin",
+            vec!["over-privileged/warning/NHI5"],
+            "reduce-scopes",
+        ),
+        ("leaver", vec!["orphaned/warning/NHI1"], "assign-owner"),
+    ];
+    let want: Vec<(String, Vec<String>, String)> = want
+        .into_iter()
+        .map(|(a, b, c)| {
+            (
+                a.to_string(),
+                b.into_iter().map(String::from).collect(),
+                c.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        identity(&r, "legacy")["states"][0]["message"],
+        "deprecated: retire it by 2025-06-10 (in 9 days)"
+    );
+    assert_eq!(
+        identity(&r, "oidc-deploy")["recommendation"],
+        "keep it: federated, nothing to rotate"
+    );
+    // Without the export, nobody is known to be gone.
+    let r = audit(&t, &[]).json();
+    assert_eq!(identity(&r, "old-bot")["decision"], "keep");
+    // A broken export is a located error, and nothing is printed on stdout.
+    t.write("members.json", "[\n  {\"login\": \"bob\"},\n  nope\n]\n");
+    let out = audit(&t, &["--owners", "members.json"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("members.json:3:"), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+}

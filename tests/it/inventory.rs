@@ -269,7 +269,7 @@ fn audit_markdown_and_text() {
     assert_eq!(md.code, 1, "{}", md.stderr);
     assert!(md.stdout.starts_with("# NHI governance audit\n"));
     assert!(
-        md.stdout.contains("| `aws-admin` | infra-team | **rotate-and-remove** | exposed, stale | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
+        md.stdout.contains("| `aws-admin` | infra-team | **rotate-and-remove** | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
         "{}",
         md.stdout
     );
