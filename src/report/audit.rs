@@ -278,31 +278,72 @@ fn places(i: &AuditedIdentity) -> String {
     }
 }
 
+/// The identities grouped by owner: owners in name order, those without one last; file order
+/// within a group.
+pub fn by_owner(r: &AuditReport) -> Vec<(Option<&str>, Vec<&AuditedIdentity>)> {
+    let mut groups: BTreeMap<(bool, &str), Vec<&AuditedIdentity>> = BTreeMap::new();
+    for i in &r.identities {
+        let key = match i.owner.as_deref() {
+            Some(o) => (false, o),
+            None => (true, ""),
+        };
+        groups.entry(key).or_default().push(i);
+    }
+    groups
+        .into_iter()
+        .map(|((none, o), v)| ((!none).then_some(o), v))
+        .collect()
+}
+
+fn totals(r: &AuditReport) -> String {
+    let s = &r.summary;
+    format!(
+        "{}, {} found in the scan, {}, {} failing; decisions: {}",
+        count(s.identities as i64, "identity", "identities"),
+        s.found,
+        count(
+            s.uncovered as i64,
+            "uncovered finding",
+            "uncovered findings"
+        ),
+        s.failing,
+        s.decisions
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
     writeln!(w, "audit of {} as of {}", r.inventory, r.now)?;
-    for i in &r.identities {
+    for (owner, ids) in by_owner(r) {
         writeln!(w)?;
-        writeln!(
-            w,
-            "{}  [{}]  {}",
-            i.id,
-            i.review.decision,
-            i.owner.as_deref().unwrap_or("(no owner)")
-        )?;
-        writeln!(w, "  status:    {}", i.status)?;
-        writeln!(w, "  found:     {}", places(i))?;
-        writeln!(w, "  last used: {}", last_used(i))?;
-        for s in &i.review.states {
+        writeln!(w, "== {} ==", owner.unwrap_or("(no owner)"))?;
+        for i in ids {
+            writeln!(w)?;
             writeln!(
                 w,
-                "  {:<8} {} [{}]: {}",
-                s.severity.as_str(),
-                s.state.as_str(),
-                s.owasp,
-                s.message
+                "{}  [{}]  {}",
+                i.id,
+                i.review.decision,
+                i.owner.as_deref().unwrap_or("(no owner)")
             )?;
+            writeln!(w, "  status:    {}", i.status)?;
+            writeln!(w, "  found:     {}", places(i))?;
+            writeln!(w, "  last used: {}", last_used(i))?;
+            for s in &i.review.states {
+                writeln!(
+                    w,
+                    "  {:<8} {} [{}]: {}",
+                    s.severity.as_str(),
+                    s.state.as_str(),
+                    s.owasp,
+                    s.message
+                )?;
+            }
+            writeln!(w, "  -> {}", i.review.recommendation)?;
         }
-        writeln!(w, "  -> {}", i.review.recommendation)?;
     }
     if !r.uncovered.is_empty() {
         writeln!(w)?;
@@ -331,20 +372,7 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
         }
     }
     writeln!(w)?;
-    let s = &r.summary;
-    writeln!(
-        w,
-        "{} identities, {} found in the scan, {} uncovered finding{}; decisions: {}",
-        s.identities,
-        s.found,
-        s.uncovered,
-        if s.uncovered == 1 { "" } else { "s" },
-        s.decisions
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    writeln!(w, "{}", totals(r))
 }
 
 /// Markdown cells hold no `|` or newline of their own.
@@ -359,26 +387,27 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
         "Inventory `{}`, scan of `{}`, as of {}.\n",
         r.inventory, r.scan.root, r.now
     )?;
-    writeln!(
-        w,
-        "| identity | owner | decision | states | found | last used |"
-    )?;
-    writeln!(w, "| --- | --- | --- | --- | --- | --- |")?;
-    for i in &r.identities {
-        writeln!(
-            w,
-            "| `{}` | {} | **{}** | {} | {} | {} |",
-            cell(&i.id),
-            cell(i.owner.as_deref().unwrap_or("—")),
-            i.review.decision,
-            states(i),
-            cell(&places(i)),
-            last_used(i)
-        )?;
-    }
-    if !r.identities.is_empty() {
-        writeln!(w, "\n## Recommendations\n")?;
-        for i in &r.identities {
+    writeln!(w, "{}.", totals(r))?;
+    for (owner, ids) in by_owner(r) {
+        match owner {
+            Some(o) => writeln!(w, "\n## Owner: {}\n", cell(o))?,
+            None => writeln!(w, "\n## No owner\n")?,
+        }
+        writeln!(w, "| identity | decision | states | found | last used |")?;
+        writeln!(w, "| --- | --- | --- | --- | --- |")?;
+        for i in &ids {
+            writeln!(
+                w,
+                "| `{}` | **{}** | {} | {} | {} |",
+                cell(&i.id),
+                i.review.decision,
+                states(i),
+                cell(&places(i)),
+                last_used(i)
+            )?;
+        }
+        writeln!(w)?;
+        for i in &ids {
             writeln!(
                 w,
                 "- `{}` (**{}**): {}",
@@ -386,6 +415,16 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
                 i.review.decision,
                 cell(&i.review.recommendation)
             )?;
+            for s in &i.review.states {
+                writeln!(
+                    w,
+                    "  - {} `{}` ({}): {}",
+                    s.severity.as_str(),
+                    s.state.as_str(),
+                    s.owasp,
+                    cell(&s.message)
+                )?;
+            }
         }
     }
     if !r.uncovered.is_empty() {

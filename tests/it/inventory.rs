@@ -269,14 +269,34 @@ fn audit_markdown_and_text() {
     assert_eq!(md.code, 1, "{}", md.stderr);
     assert!(md.stdout.starts_with("# NHI governance audit\n"));
     assert!(
-        md.stdout.contains("| `aws-admin` | infra-team | **rotate-and-remove** | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
+        md.stdout.contains("## Owner: infra-team\n\n| identity | decision | states | found | last used |\n| --- | --- | --- | --- | --- |\n| `aws-admin` | **rotate-and-remove** | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
         "{}",
         md.stdout
     );
     assert!(md.stdout.contains("## Findings no identity covers"));
+    // Issue 14: each state with its severity, OWASP id and message, under its owner; the
+    // identities without an owner last.
+    assert!(
+        md.stdout.contains("  - warning `over-privileged` (NHI5): holds admin-like aws scopes: AdministratorAccess"),
+        "{}",
+        md.stdout
+    );
+    let groups: Vec<&str> = md.stdout.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        groups,
+        [
+            "## Owner: data-team",
+            "## Owner: infra-team",
+            "## Owner: platform-team",
+            "## Owner: web-team",
+            "## No owner",
+            "## Findings no identity covers"
+        ]
+    );
     let text = run_in(&demo(), &["audit", ".", "--inventory", INV, "--now", NOW]);
     assert!(
-        text.stdout.contains("legacy-npm  [purge]  web-team"),
+        text.stdout
+            .contains("== web-team ==\n\nlegacy-npm  [purge]  web-team"),
         "{}",
         text.stdout
     );
