@@ -359,6 +359,7 @@ pub enum AuditFormat {
     Text,
     Json,
     Markdown,
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         AuditFormat::Text => audit::text(&r, &mut out)?,
         AuditFormat::Json => audit::json(&r, &mut out)?,
         AuditFormat::Markdown => audit::markdown(&r, &mut out)?,
+        AuditFormat::Sarif => audit::sarif(&r, &mut out)?,
     }
     out.flush()?;
     for e in &r.errors {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Report, ScanInfo, Tool};
 use crate::findings::{Finding, Location, VerdictKind};
 use crate::inventory::Inventory;
-use crate::policy::{self, count, IdentityAudit, Sightings, Usage, Verdict};
+use crate::policy::{self, count, IdentityAudit, Sightings, StateKind, Usage, Verdict};
 use crate::rules::Severity;
 use crate::sources::ScanError;
 
@@ -76,6 +76,11 @@ pub struct AuditedIdentity {
     pub usage: Usage,
     #[serde(flatten)]
     pub review: IdentityAudit,
+    /// Where the identity starts in the inventory file (1-based), for SARIF.
+    #[serde(skip)]
+    pub line: usize,
+    #[serde(skip)]
+    pub column: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -191,6 +196,8 @@ pub fn build(
             found,
             usage,
             review,
+            line: id.line,
+            column: id.column,
         });
     }
     let uncovered: Vec<Uncovered> = report
@@ -457,4 +464,95 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `automationDetails.id` of the audit's SARIF run.
+pub const AUDIT_RUN: &str = "nhiscan/audit/";
+
+const AUDIT_STATES: &[StateKind] = &[
+    StateKind::Exposed,
+    StateKind::Stale,
+    StateKind::Expiring,
+    StateKind::Overdue,
+    StateKind::Expired,
+    StateKind::Ownerless,
+    StateKind::RevokedStillReferenced,
+    StateKind::Deprecated,
+    StateKind::Orphaned,
+    StateKind::OverPrivileged,
+];
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        _ => "note",
+    }
+}
+
+/// SARIF 2.1.0 of the audit: one run, a rule per state (`nhi-audit/STATE`), one result per
+/// state of an identity, located where the credential was found (else at the identity in the
+/// inventory), with the decision, the recommendation and the OWASP id. Never a secret.
+pub fn sarif(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = AUDIT_STATES
+        .iter()
+        .map(|k| {
+            json!({
+                "id": format!("nhi-audit/{}", k.as_str()),
+                "name": k.as_str(),
+                "shortDescription": {"text": format!("NHI audit state `{}`", k.as_str())},
+                "helpUri": "https://owasp.org/www-project-non-human-identities-top-10/",
+                "properties": {"tags": ["security", "nhi", k.owasp()]},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for i in &r.identities {
+        let location = match i.found.first() {
+            Some(f) => json!({"physicalLocation": {
+                "artifactLocation": {"uri": super::sarif::uri(&f.location.path)},
+                "region": {"startLine": f.location.line, "startColumn": f.location.column},
+            }}),
+            None => json!({"physicalLocation": {
+                "artifactLocation": {"uri": super::sarif::uri(&r.inventory)},
+                "region": {"startLine": i.line.max(1), "startColumn": i.column.max(1)},
+            }}),
+        };
+        for s in &i.review.states {
+            let index = AUDIT_STATES.iter().position(|k| *k == s.state).unwrap_or(0);
+            results.push(json!({
+                "ruleId": format!("nhi-audit/{}", s.state.as_str()),
+                "ruleIndex": index,
+                "level": level(s.severity),
+                "message": {"text": format!(
+                    "`{}` ({}): {}. Decision: {}; {}",
+                    i.id,
+                    i.owner.as_deref().unwrap_or("no owner"),
+                    s.message,
+                    i.review.decision,
+                    i.review.recommendation
+                )},
+                "locations": [location.clone()],
+                "partialFingerprints": {"nhiscanIdentity/v1": format!("{}/{}", i.id, s.state.as_str())},
+                "properties": {"owasp": s.owasp, "identity": i.id, "decision": i.review.decision},
+            }));
+        }
+    }
+    let log = json!({
+        "$schema": serde_sarif::sarif::SCHEMA_URL,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": r.tool.name,
+                "version": r.tool.version,
+                "informationUri": "https://owasp.org/www-project-non-human-identities-top-10/",
+                "rules": rules,
+            }},
+            "automationDetails": {"id": AUDIT_RUN},
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut w, &log)?;
+    writeln!(w)
 }

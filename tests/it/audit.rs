@@ -316,3 +316,95 @@ fn issue_14_lifecycle_states_workload_deprecated_orphaned_over_privileged() {
     assert!(out.stderr.contains("members.json:3:"), "{}", out.stderr);
     assert_eq!(out.stdout, "");
 }
+
+/// Issue 14: audit as SARIF, valid against the official SARIF 2.1.0 schema: one result per
+/// state, with its level, OWASP id and decision, and never a secret.
+#[test]
+fn issue_14_audit_sarif_is_valid_and_carries_every_state() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let out = crate::harness::run_in(
+        &demo,
+        &[
+            "audit",
+            ".",
+            "-f",
+            "sarif",
+            "--inventory",
+            "../inventory/demo-inventory.yaml",
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let v = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    let run = &doc["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "nhiscan/audit/");
+    let results = run["results"].as_array().unwrap();
+    // As many results as states in the JSON audit.
+    let json = crate::harness::run_in(
+        &demo,
+        &[
+            "audit",
+            ".",
+            "-f",
+            "json",
+            "--inventory",
+            "../inventory/demo-inventory.yaml",
+            "--now",
+            NOW,
+        ],
+    )
+    .json();
+    let n: u64 = json["summary"]["states"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(results.len() as u64, n);
+    let aws: Vec<(&str, &str, &str)> = results
+        .iter()
+        .filter(|r| r["properties"]["identity"] == "aws-admin")
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                r["properties"]["owasp"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        aws,
+        [
+            ("nhi-audit/exposed", "error", "NHI2"),
+            ("nhi-audit/stale", "warning", "NHI1"),
+            ("nhi-audit/over-privileged", "warning", "NHI5")
+        ]
+    );
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+    }
+    // ci-deployer is found nowhere: its results would sit at its inventory entry (it has none).
+    assert!(results
+        .iter()
+        .all(|r| r["properties"]["identity"] != "ci-deployer"));
+    let text = out.stdout;
+    let secrets =
+        crate::harness::run_in(&demo, &["scan", ".", "-f", "json", "--show-secrets"]).json();
+    for f in secrets["findings"].as_array().unwrap() {
+        if f["rule_id"] == "aws-access-key-id" {
+            continue;
+        }
+        assert!(
+            !text.contains(f["secret"].as_str().unwrap()),
+            "SARIF leaks a secret"
+        );
+    }
+}
