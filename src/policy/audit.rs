@@ -147,6 +147,77 @@ pub struct IdentityAudit {
     pub age_days: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_since_use: Option<i64>,
+    pub risk: Risk,
+    /// How many places the scan found it (for the risk's exposure).
+    #[serde(skip)]
+    pub found: usize,
+}
+
+/// A documented risk score: exposure × privilege × age × evidence of use, each factor 1 (low)
+/// to 3 (high), so the score runs from 1 to 81; 0 for a revoked identity nothing references.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Risk {
+    pub score: u32,
+    /// 3 exposed (or revoked and still present), 2 found only where it may live, 1 not found.
+    pub exposure: u32,
+    /// 3 admin-like scopes, 2 scopes not recorded, 1 recorded and none admin-like.
+    pub privilege: u32,
+    /// 3 expired or past twice its rotation period, 2 overdue or of unknown age, 1 within its
+    /// period (a workload identity has nothing to rotate: 1).
+    pub age: u32,
+    /// 3 stale, 2 no dated evidence (at most "referenced, unverified"), 1 used recently.
+    pub usage: u32,
+}
+
+fn risk(
+    id: &Identity,
+    states: &[State],
+    found: usize,
+    days_since_use: Option<i64>,
+    age_days: Option<i64>,
+) -> Risk {
+    let has = |k: StateKind| states.iter().any(|s| s.state == k);
+    if id.status == Status::Revoked && states.is_empty() {
+        return Risk::default();
+    }
+    let exposure = if has(StateKind::Exposed) || has(StateKind::RevokedStillReferenced) {
+        3
+    } else if found > 0 {
+        2
+    } else {
+        1
+    };
+    let privilege = if has(StateKind::OverPrivileged) {
+        3
+    } else if id.scopes.is_empty() {
+        2
+    } else {
+        1
+    };
+    let overdue_error = states
+        .iter()
+        .any(|s| s.state == StateKind::Overdue && s.severity == Severity::Error);
+    let age = if has(StateKind::Expired) || overdue_error {
+        3
+    } else if has(StateKind::Overdue) || (age_days.is_none() && !is_workload_identity(id)) {
+        2
+    } else {
+        1
+    };
+    let usage = if has(StateKind::Stale) {
+        3
+    } else if days_since_use.is_none() {
+        2
+    } else {
+        1
+    };
+    Risk {
+        score: exposure * privilege * age * usage,
+        exposure,
+        privilege,
+        age,
+        usage,
+    }
 }
 
 impl IdentityAudit {
@@ -162,6 +233,13 @@ impl IdentityAudit {
         let (decision, recommendation) = decide(id, policy, &self.states, self.days_since_use);
         self.decision = decision;
         self.recommendation = recommendation;
+        self.risk = risk(
+            id,
+            &self.states,
+            self.found,
+            self.days_since_use,
+            self.age_days,
+        );
     }
 }
 
@@ -322,6 +400,8 @@ pub fn audit_identity(
             recommendation: String::new(),
             age_days,
             days_since_use,
+            risk: Risk::default(),
+            found: seen.found,
         };
         review.decide(id, policy);
         return review;
@@ -515,6 +595,8 @@ pub fn audit_identity(
         recommendation: String::new(),
         age_days,
         days_since_use,
+        risk: Risk::default(),
+        found: seen.found,
     };
     review.decide(id, policy);
     review

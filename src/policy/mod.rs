@@ -27,7 +27,7 @@ pub use pipelines::add_risks;
 
 pub use audit::{
     admin_scopes, audit_identity, count, is_workload_identity, Decision, IdentityAudit, Owners,
-    Sightings, State, StateKind,
+    Risk, Sightings, State, StateKind,
 };
 pub use lifecycle::{
     age_basis, ambiguous, days_between, evaluate, fail_severity, outside_allowed, AgeBasis, Usage,

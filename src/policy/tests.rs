@@ -870,3 +870,60 @@ fn owners_export_formats() {
     let e = Owners::parse("m.json", "[{\"id\": 1}]").unwrap_err();
     assert!(e.message.contains("item 0"), "{e}");
 }
+
+/// Issue 14: the risk score is exposure × privilege × age × evidence of use.
+#[test]
+fn risk_score_multiplies_its_factors() {
+    let id = Identity {
+        provider: Some("aws".into()),
+        scopes: vec!["AdministratorAccess".into()],
+        created: Some(ago(10)),
+        ..ident()
+    };
+    let stale = Usage {
+        last_used: Some(ago(120)),
+        pipeline_refs: vec![],
+    };
+    let seen = Sightings {
+        found: 2,
+        exposed: vec!["a:1".into()],
+        first_seen: None,
+    };
+    let a = audit_identity(&id, &Policy::default(), &stale, &seen, None, NOW);
+    assert_eq!(
+        (
+            a.risk.exposure,
+            a.risk.privilege,
+            a.risk.age,
+            a.risk.usage,
+            a.risk.score
+        ),
+        (3, 3, 1, 3, 27)
+    );
+    // Found only where it may live, recorded non-admin scopes, used yesterday: the minimum
+    // but for exposure.
+    let id = Identity {
+        scopes: vec!["read".into()],
+        ..id
+    };
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, None, NOW);
+    assert_eq!((a.risk.exposure, a.risk.score), (2, 2));
+    // Revoked and gone: no risk left.
+    let gone = Identity {
+        status: Status::Revoked,
+        ..id
+    };
+    let a = audit_identity(
+        &gone,
+        &Policy::default(),
+        &Usage::default(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(a.risk.score, 0);
+}

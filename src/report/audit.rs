@@ -331,10 +331,11 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             writeln!(w)?;
             writeln!(
                 w,
-                "{}  [{}]  {}",
+                "{}  [{}]  {}  risk {}",
                 i.id,
                 i.review.decision,
-                i.owner.as_deref().unwrap_or("(no owner)")
+                i.owner.as_deref().unwrap_or("(no owner)"),
+                i.review.risk.score
             )?;
             writeln!(w, "  status:    {}", i.status)?;
             writeln!(w, "  found:     {}", places(i))?;
@@ -400,14 +401,18 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             Some(o) => writeln!(w, "\n## Owner: {}\n", cell(o))?,
             None => writeln!(w, "\n## No owner\n")?,
         }
-        writeln!(w, "| identity | decision | states | found | last used |")?;
-        writeln!(w, "| --- | --- | --- | --- | --- |")?;
+        writeln!(
+            w,
+            "| identity | decision | risk | states | found | last used |"
+        )?;
+        writeln!(w, "| --- | --- | --- | --- | --- | --- |")?;
         for i in &ids {
             writeln!(
                 w,
-                "| `{}` | **{}** | {} | {} | {} |",
+                "| `{}` | **{}** | {} | {} | {} | {} |",
                 cell(&i.id),
                 i.review.decision,
+                i.review.risk.score,
                 states(i),
                 cell(&places(i)),
                 last_used(i)

@@ -269,7 +269,7 @@ fn audit_markdown_and_text() {
     assert_eq!(md.code, 1, "{}", md.stderr);
     assert!(md.stdout.starts_with("# NHI governance audit\n"));
     assert!(
-        md.stdout.contains("## Owner: infra-team\n\n| identity | decision | states | found | last used |\n| --- | --- | --- | --- | --- |\n| `aws-admin` | **rotate-and-remove** | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
+        md.stdout.contains("## Owner: infra-team\n\n| identity | decision | risk | states | found | last used |\n| --- | --- | --- | --- | --- | --- |\n| `aws-admin` | **rotate-and-remove** | 27 | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
         "{}",
         md.stdout
     );
@@ -296,7 +296,7 @@ fn audit_markdown_and_text() {
     let text = run_in(&demo(), &["audit", ".", "--inventory", INV, "--now", NOW]);
     assert!(
         text.stdout
-            .contains("== web-team ==\n\nlegacy-npm  [purge]  web-team"),
+            .contains("== web-team ==\n\nlegacy-npm  [purge]  web-team  risk 24"),
         "{}",
         text.stdout
     );
