@@ -394,6 +394,10 @@ pub struct AuditArgs {
     /// `orphaned`.
     #[arg(long, value_name = "FILE")]
     pub owners: Option<PathBuf>,
+    /// A previous `audit -f json` report: list the states and uncovered findings that are new
+    /// since then, and those that were resolved.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub since: Option<PathBuf>,
     /// Scan every blob in the git history of all refs, as `scan --git` does: credentials found
     /// only in the history count, and ages without a recorded date run from the first commit.
     #[arg(long, help_heading = "Git")]

@@ -42,13 +42,25 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     };
     let now = scan::today(args.now);
     let errors = report.summary.stats.errors;
-    let r = audit::build(
+    let previous = match &args.since {
+        Some(p) => Some((
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| {
+                anyhow::anyhow!("{}: cannot read the previous audit: {e}", p.display())
+            })?,
+        )),
+        None => None,
+    };
+    let mut r = audit::build(
         report,
         &loaded.inventory,
         now,
         settings.fail_on,
         owners.as_ref(),
     );
+    if let Some((name, text)) = &previous {
+        r.since = Some(audit::since(name, text, &r).map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         AuditFormat::Text => audit::text(&r, &mut out)?,

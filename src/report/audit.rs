@@ -34,7 +34,156 @@ pub struct AuditReport {
     /// Secrets pipelines read that no identity lists in `ci_secrets` (warnings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unregistered_ci_secrets: Vec<crate::policy::pipelines::UnregisteredCiSecret>,
+    /// With `--since PREVIOUS.json`: what is new and what was resolved since that audit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Changes>,
     pub errors: Vec<ScanError>,
+}
+
+/// What changed since a previous audit: identity states and uncovered findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// The previous audit's file, as given.
+    pub previous: String,
+    pub new: Vec<Change>,
+    pub resolved: Vec<Change>,
+}
+
+/// One identity state (`identity`, `state`) or one uncovered finding (`fingerprint`,
+/// `rule_id`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+}
+
+impl Change {
+    fn describe(&self) -> String {
+        match (
+            &self.identity,
+            &self.state,
+            &self.fingerprint,
+            &self.rule_id,
+        ) {
+            (Some(i), Some(s), _, _) => format!("{i}: {s}"),
+            (_, _, Some(f), Some(r)) => format!("uncovered {r} {f}"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The parts of a previous audit JSON that `--since` compares.
+#[derive(serde::Deserialize)]
+struct PreviousAudit {
+    identities: Vec<PreviousIdentity>,
+    #[serde(default)]
+    uncovered: Vec<PreviousUncovered>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousIdentity {
+    id: String,
+    states: Vec<PreviousState>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousState {
+    state: String,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousUncovered {
+    fingerprint: String,
+    rule_id: String,
+}
+
+fn changes_of(identities: &[(String, Vec<String>)], uncovered: &[(String, String)]) -> Vec<Change> {
+    let mut out: Vec<Change> = identities
+        .iter()
+        .flat_map(|(id, states)| {
+            states.iter().map(move |s| Change {
+                identity: Some(id.clone()),
+                state: Some(s.clone()),
+                fingerprint: None,
+                rule_id: None,
+            })
+        })
+        .chain(uncovered.iter().map(|(f, r)| Change {
+            identity: None,
+            state: None,
+            fingerprint: Some(f.clone()),
+            rule_id: Some(r.clone()),
+        }))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Compare `r` with a previous audit's JSON (`text`, read from `name`): the states and
+/// uncovered findings that are new, and those that were resolved. A file that is not an
+/// audit JSON is a located error.
+pub fn since(name: &str, text: &str, r: &AuditReport) -> Result<Changes, crate::yaml::Located> {
+    let prev: PreviousAudit = serde_json::from_str(text).map_err(|e| {
+        crate::yaml::Located::new(
+            name,
+            crate::yaml::Pos::new(e.line(), e.column()),
+            format!(
+                "not an audit JSON report (`nhiscan audit -f json`): {}",
+                crate::secret::redact_quoted(&e.to_string())
+            ),
+        )
+    })?;
+    let before = changes_of(
+        &prev
+            .identities
+            .into_iter()
+            .map(|i| (i.id, i.states.into_iter().map(|s| s.state).collect()))
+            .collect::<Vec<_>>(),
+        &prev
+            .uncovered
+            .into_iter()
+            .map(|u| (u.fingerprint, u.rule_id))
+            .collect::<Vec<_>>(),
+    );
+    let now = changes_of(
+        &r.identities
+            .iter()
+            .map(|i| {
+                (
+                    i.id.clone(),
+                    i.review
+                        .states
+                        .iter()
+                        .map(|s| s.state.as_str().to_string())
+                        .collect(),
+                )
+            })
+            .collect::<Vec<_>>(),
+        &r.uncovered
+            .iter()
+            .map(|u| (u.fingerprint.clone(), u.rule_id.clone()))
+            .collect::<Vec<_>>(),
+    );
+    Ok(Changes {
+        previous: name.to_string(),
+        new: now
+            .iter()
+            .filter(|c| !before.contains(c))
+            .cloned()
+            .collect(),
+        resolved: before
+            .iter()
+            .filter(|c| !now.contains(c))
+            .cloned()
+            .collect(),
+    })
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -242,6 +391,7 @@ pub fn build(
         identities,
         uncovered,
         unregistered_ci_secrets,
+        since: None,
         errors: report.errors,
     }
 }
@@ -379,6 +529,22 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             )?;
         }
     }
+    if let Some(c) = &r.since {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "since {}: {} new, {} resolved",
+            c.previous,
+            c.new.len(),
+            c.resolved.len()
+        )?;
+        for x in &c.new {
+            writeln!(w, "  new       {}", x.describe())?;
+        }
+        for x in &c.resolved {
+            writeln!(w, "  resolved  {}", x.describe())?;
+        }
+    }
     writeln!(w)?;
     writeln!(w, "{}", totals(r))
 }
@@ -396,6 +562,16 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
         r.inventory, r.scan.root, r.now
     )?;
     writeln!(w, "{}.", totals(r))?;
+    if let Some(c) = &r.since {
+        writeln!(w, "\n## Since `{}`\n", cell(&c.previous))?;
+        writeln!(w, "{} new, {} resolved.\n", c.new.len(), c.resolved.len())?;
+        for x in &c.new {
+            writeln!(w, "- new: {}", cell(&x.describe()))?;
+        }
+        for x in &c.resolved {
+            writeln!(w, "- resolved: {}", cell(&x.describe()))?;
+        }
+    }
     for (owner, ids) in by_owner(r) {
         match owner {
             Some(o) => writeln!(w, "\n## Owner: {}\n", cell(o))?,

@@ -408,3 +408,50 @@ fn issue_14_audit_sarif_is_valid_and_carries_every_state() {
         );
     }
 }
+
+/// Issue 14: `--since PREVIOUS.json` lists what is new and what was resolved.
+#[test]
+fn issue_14_audit_since_lists_new_and_resolved() {
+    let t = Tree::new();
+    t.write("deploy/aws.ini", aws_pair());
+    t.write("nhi-inventory.yaml", aws_inventory(""));
+    t.write(".nhiscanignore", "nhi-inventory.yaml\n");
+    let store = Tree::new();
+    let prev = store.write("prev.json", audit(&t, &[]).stdout);
+    let prev = prev.to_str().unwrap();
+    // Moved to an allowed place, but the owner left the entry.
+    t.write(
+        "nhi-inventory.yaml",
+        aws_inventory("      paths: ['deploy/*']\n").replace("    owner: infra\n", ""),
+    );
+    let r = audit(&t, &["--since", prev]).json();
+    assert_eq!(r["since"]["previous"], prev);
+    assert_eq!(
+        r["since"]["new"],
+        serde_json::json!([{"identity": "aws-deploy", "state": "ownerless"}])
+    );
+    assert_eq!(
+        r["since"]["resolved"],
+        serde_json::json!([{"identity": "aws-deploy", "state": "exposed"}])
+    );
+    let text = t.run(&["audit", ".", "--now", NOW, "--since", prev]);
+    assert!(
+        text.stdout.contains(&format!(
+            "since {prev}: 1 new, 1 resolved\n  new       aws-deploy: ownerless\n  resolved  aws-deploy: exposed\n"
+        )),
+        "{}",
+        text.stdout
+    );
+    // A scan report is not an audit: a located error, exit 2.
+    let scan = store.write(
+        "scan.json",
+        t.run(&["scan", ".", "-f", "json", "--now", NOW]).stdout,
+    );
+    let out = audit(&t, &["--since", scan.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("scan.json:") && out.stderr.contains("not an audit JSON report"),
+        "{}",
+        out.stderr
+    );
+}
