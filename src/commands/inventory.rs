@@ -112,6 +112,7 @@ pub fn entry_from_report(report: &ReportView, a: &InventoryAddArgs) -> Result<Ra
         contact: a.contact.clone(),
         purpose: a.purpose.clone(),
         environment: a.environment.clone(),
+        criticality: None,
         created: date(a.created),
         last_rotated: date(a.last_rotated),
         expires: date(a.expires),

@@ -230,6 +230,7 @@ impl IdentityAudit {
     /// Derive the decision and the recommendation from the states again (after a state was
     /// added from outside, e.g. by the pipelines' evidence).
     pub fn decide(&mut self, id: &Identity, policy: &Policy) {
+        let policy = &policy.for_identity(id);
         let (decision, recommendation) = decide(id, policy, &self.states, self.days_since_use);
         self.decision = decision;
         self.recommendation = recommendation;
@@ -365,6 +366,7 @@ pub fn audit_identity(
     owners: Option<&Owners>,
     now: Date,
 ) -> IdentityAudit {
+    let policy = &policy.for_identity(id);
     let mut states = Vec::new();
     let basis = age_basis(id, seen.first_seen);
     let age_days = basis.map(|b| days_between(b.date(), now));

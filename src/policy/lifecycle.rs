@@ -106,6 +106,7 @@ pub fn evaluate(
     first_seen: Option<Date>,
     now: Date,
 ) -> Vec<Verdict> {
+    let policy = &policy.for_identity(id);
     if id.status == Status::Revoked {
         return vec![verdict(
             VerdictKind::RevokedPresent,

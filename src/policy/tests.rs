@@ -927,3 +927,53 @@ fn risk_score_multiplies_its_factors() {
     );
     assert_eq!(a.risk.score, 0);
 }
+
+/// Issue 14: `policy.tiers` apply stricter settings by environment or criticality; the first
+/// tier that covers an identity wins, and its own `rotation_days` still overrides.
+#[test]
+fn policy_tiers_by_environment_or_criticality() {
+    let tier = |env: Option<&str>, crit: Option<&str>, days: u32| inventory::Tier {
+        environment: env.map(str::to_string),
+        criticality: crit.map(str::to_string),
+        rotation_days: Some(days),
+        stale_after_days: None,
+        expiring_within_days: None,
+        require_owner: None,
+    };
+    let policy = Policy {
+        tiers: vec![tier(Some("prod"), None, 30), tier(None, Some("high"), 60)],
+        ..Policy::default()
+    };
+    let review = |env: Option<&str>, crit: Option<&str>, own: Option<u32>| {
+        let id = Identity {
+            environment: env.map(str::to_string),
+            criticality: crit.map(str::to_string),
+            last_rotated: Some(ago(45)),
+            rotation_days: own,
+            ..ident()
+        };
+        let v = evaluate(&at("a"), &id, &policy, None, NOW);
+        let a = audit_identity(&id, &policy, &used_now(), &Sightings::default(), None, NOW);
+        (
+            states(&a),
+            v.iter().any(|v| v.kind == VerdictKind::RotationOverdue),
+        )
+    };
+    assert_eq!(
+        review(Some("prod"), None, None),
+        (vec![("overdue", Warning)], true)
+    );
+    assert_eq!(review(Some("dev"), None, None), (vec![], false));
+    assert_eq!(review(None, Some("high"), None), (vec![], false));
+    assert_eq!(
+        review(Some("prod"), Some("high"), None).0,
+        vec![("overdue", Warning)]
+    );
+    assert_eq!(review(Some("prod"), None, Some(50)), (vec![], false));
+    let id = Identity {
+        criticality: Some("high".into()),
+        ..ident()
+    };
+    assert_eq!(policy.for_identity(&id).rotation_days, 60);
+    assert_eq!(policy.for_identity(&ident()).rotation_days, 90);
+}

@@ -455,3 +455,34 @@ fn issue_14_audit_since_lists_new_and_resolved() {
         out.stderr
     );
 }
+
+/// Issue 14: `policy.tiers` read from the inventory: prod identities rotate every 30 days.
+#[test]
+fn issue_14_policy_tiers_from_the_inventory() {
+    let t = Tree::new();
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\npolicy:\n  tiers:\n    - environment: prod\n      rotation_days: 30\n    - criticality: high\n      stale_after_days: 7\nidentities:\n  - id: prod-key\n    owner: a\n    environment: prod\n    last_rotated: 2025-04-20\n    last_used: 2025-05-31\n  - id: dev-key\n    owner: a\n    environment: dev\n    last_rotated: 2025-04-20\n    last_used: 2025-05-31\n  - id: crown-jewel\n    owner: a\n    criticality: high\n    last_rotated: 2025-05-20\n    last_used: 2025-05-20\n",
+    );
+    let r = audit(&t, &[]).json();
+    assert_eq!(
+        states(identity(&r, "prod-key")),
+        vec!["overdue/warning/NHI7"]
+    );
+    assert_eq!(states(identity(&r, "dev-key")), Vec::<String>::new());
+    assert_eq!(
+        states(identity(&r, "crown-jewel")),
+        vec!["stale/warning/NHI1"]
+    );
+    // A tier key that does not exist is a located error.
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\npolicy:\n  tiers:\n    - environment: prod\n      rotate_days: 30\nidentities: []\n",
+    );
+    let out = audit(&t, &[]);
+    assert!(
+        out.stderr.contains("nhi-inventory.yaml:5:"),
+        "{}",
+        out.stderr
+    );
+}
