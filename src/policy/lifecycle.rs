@@ -135,7 +135,7 @@ pub fn evaluate(
                 }
             ),
             format!(
-                "remove it; if it is still needed, issue a new credential and register it ({})",
+                "take it out of use: if it is still needed, issue a new credential and register it, otherwise retire the identity ({})",
                 who(id)
             ),
         ));

@@ -52,7 +52,12 @@ pub fn unused_ci_secrets(
         StateKind::Stale,
         Severity::Warning,
         format!(
-            "no pipeline of this repository reads its CI secret(s) {}, and no `last_used` shows a use elsewhere",
+            "no pipeline of this repository reads its CI {} {}, and no `last_used` shows a use elsewhere",
+            if id.matchers.ci_secrets.len() == 1 {
+                "secret"
+            } else {
+                "secrets"
+            },
             id.matchers.ci_secrets.join(", ")
         ),
     ));

@@ -498,7 +498,7 @@ fn audit_matches_ci_secrets_against_pipelines() {
     assert_eq!(
         ids[1]["states"],
         json!([{"state": "stale", "severity": "warning", "owasp": "NHI1",
-                "message": "no pipeline of this repository reads its CI secret(s) OLD_BOT_TOKEN, and no `last_used` shows a use elsewhere"}])
+                "message": "no pipeline of this repository reads its CI secret OLD_BOT_TOKEN, and no `last_used` shows a use elsewhere"}])
     );
     // GITHUB_TOKEN is issued per run: never "unregistered".
     assert_eq!(
