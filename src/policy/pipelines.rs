@@ -28,6 +28,28 @@ pub fn references(m: &UsageMap, id: &Identity) -> Vec<String> {
     out
 }
 
+/// `path:line job (OIDC)` for every job whose OIDC steps name one of a workload identity's
+/// `key_ids` (its role ARN, workload identity provider, service account or client id).
+pub fn oidc_references(m: &UsageMap, id: &Identity) -> Vec<String> {
+    if !super::is_workload_identity(id) || id.matchers.key_ids.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = m
+        .pipelines
+        .iter()
+        .flat_map(|p| p.jobs.iter().map(move |j| (p, j)))
+        .filter(|(_, j)| {
+            j.oidc_identities
+                .iter()
+                .any(|o| id.matchers.key_ids.contains(o))
+        })
+        .map(|(p, j)| format!("{}:{} {} (OIDC)", p.path, j.line, j.id))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// An identity held in CI secrets that no pipeline of this repository reads, and that no
 /// dated evidence shows in use, is a stale entitlement. With a `last_used`, the date decides
 /// (an organisation secret may be read by other repositories): no local reference is no

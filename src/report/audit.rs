@@ -311,6 +311,9 @@ pub fn build(
         let mut usage = Usage::from_identity(id);
         if let Some(m) = &pipelines {
             usage.pipeline_refs = policy::pipelines::references(m, id);
+            usage
+                .pipeline_refs
+                .extend(policy::pipelines::oidc_references(m, id));
         }
         let mut review = policy::audit_identity(id, &inv.policy, &usage, &seen, owners, now);
         if let Some(m) = &pipelines {

@@ -486,3 +486,33 @@ fn issue_14_policy_tiers_from_the_inventory() {
         out.stderr
     );
 }
+
+/// Issue 14: a workload identity is tied to the pipelines whose OIDC steps assume it (by its
+/// `key_ids`: role ARN, workload identity provider, client id), and has nothing to rotate.
+#[test]
+fn issue_14_workload_identity_is_tied_to_oidc_jobs() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/deploy.yml",
+        "on: push\npermissions:\n  id-token: write\n  contents: read\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/deploy\n          aws-region: eu-west-1\n  other:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/other\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: deploy-role\n    kind: workload_identity\n    provider: aws\n    owner: platform\n    created: 2023-01-01\n    match:\n      key_ids: ['arn:aws:iam::123456789012:role/deploy']\n",
+    );
+    let out = audit(&t, &[]);
+    let r = out.json();
+    let i = identity(&r, "deploy-role");
+    assert_eq!(
+        i["usage"]["pipeline_refs"],
+        serde_json::json!([".github/workflows/deploy.yml:6 deploy (OIDC)"])
+    );
+    // Referenced, unverified: kept (not stale), never overdue.
+    assert_eq!(states(i), Vec::<String>::new());
+    assert_eq!(i["decision"], "keep");
+    let p = t.run(&["pipelines", ".", "-f", "json"]).json();
+    assert_eq!(
+        p["pipelines"][0]["jobs"][0]["oidc_identities"],
+        serde_json::json!(["arn:aws:iam::123456789012:role/deploy"])
+    );
+}
