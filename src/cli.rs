@@ -398,32 +398,16 @@ pub struct AuditArgs {
     /// since then, and those that were resolved.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub since: Option<PathBuf>,
-    /// Scan every blob in the git history of all refs, as `scan --git` does: credentials found
-    /// only in the history count, and ages without a recorded date run from the first commit.
-    #[arg(long, help_heading = "Git")]
-    pub git: bool,
-    /// With --git: only the history of this revision.
-    #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
-    pub branch: Option<String>,
-    /// With --git: leave out this commit and its ancestors.
-    #[arg(long, value_name = "REV", requires = "git", help_heading = "Git")]
-    pub since_commit: Option<String>,
-    /// With --git: stop after N commits.
-    #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
-    pub max_commits: Option<usize>,
+    /// The git history (`--git`, as `scan --git`): credentials found only in the history count,
+    /// and ages without a recorded date run from the first commit.
+    #[command(flatten)]
+    pub history: HistoryArgs,
 }
 
 impl AuditArgs {
     /// The git history source asked for, if any (the same options as `scan --git`).
     pub fn git_mode(&self) -> Option<crate::sources::git::GitMode> {
-        GitArgs {
-            git: self.git,
-            branch: self.branch.clone(),
-            since_commit: self.since_commit.clone(),
-            max_commits: self.max_commits,
-            ..Default::default()
-        }
-        .mode()
+        self.history.mode()
     }
 }
 
@@ -498,11 +482,11 @@ pub struct InventoryAddArgs {
     pub dry_run: bool,
 }
 
-/// Git sources (PATH is then a directory inside the repository).
+/// The git history source (`--git` and its limits), shared by `scan` and `audit`.
 #[derive(Debug, Args, Clone, Default)]
-pub struct GitArgs {
+pub struct HistoryArgs {
     /// Scan every blob in the git history of all refs (see --branch, --since-commit).
-    #[arg(long, conflicts_with_all = ["diff", "staged"], help_heading = "Git")]
+    #[arg(long, help_heading = "Git")]
     pub git: bool,
     /// With --git: only the history of this revision.
     #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
@@ -513,11 +497,32 @@ pub struct GitArgs {
     /// With --git: stop after N commits.
     #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
     pub max_commits: Option<usize>,
+}
+
+impl HistoryArgs {
+    pub fn mode(&self) -> Option<crate::sources::git::GitMode> {
+        use crate::sources::git::{history::HistoryOptions, GitMode};
+        self.git.then(|| {
+            GitMode::History(HistoryOptions {
+                branch: self.branch.clone(),
+                since_commit: self.since_commit.clone(),
+                max_commits: self.max_commits,
+                ..Default::default()
+            })
+        })
+    }
+}
+
+/// Git sources (PATH is then a directory inside the repository).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GitArgs {
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Only lines added in BASE..HEAD (or BASE...HEAD, from the merge base).
     #[arg(
         long,
         value_name = "RANGE",
-        conflicts_with = "staged",
+        conflicts_with_all = ["staged", "git"],
         help_heading = "Git"
     )]
     pub diff: Option<String>,
@@ -525,21 +530,16 @@ pub struct GitArgs {
     #[arg(long, requires = "diff", help_heading = "Git")]
     pub each_commit: bool,
     /// Only lines added in the index relative to HEAD (for a pre-commit hook).
-    #[arg(long, help_heading = "Git")]
+    #[arg(long, conflicts_with = "git", help_heading = "Git")]
     pub staged: bool,
 }
 
 impl GitArgs {
     /// The git mode asked for, if any.
     pub fn mode(&self) -> Option<crate::sources::git::GitMode> {
-        use crate::sources::git::{history::HistoryOptions, GitMode};
-        if self.git {
-            Some(GitMode::History(HistoryOptions {
-                branch: self.branch.clone(),
-                since_commit: self.since_commit.clone(),
-                max_commits: self.max_commits,
-                ..Default::default()
-            }))
+        use crate::sources::git::GitMode;
+        if let Some(history) = self.history.mode() {
+            Some(history)
         } else if let Some(range) = &self.diff {
             Some(GitMode::Diff {
                 range: range.clone(),

@@ -83,6 +83,10 @@ impl Org {
     }
     /// `org scan --repos repos.txt` into `store`, JSON on stdout.
     fn scan(&self, store: &str, extra: &[&str]) -> Output {
+        self.scan_env(store, extra, &[])
+    }
+    /// `scan` with extra environment.
+    fn scan_env(&self, store: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
         let rules = self.fx.rules_path();
         let mut args = vec![
             "org",
@@ -103,7 +107,7 @@ impl Org {
             args.extend(["--fail-on", "none"]);
         }
         args.extend_from_slice(extra);
-        self.run(&args)
+        self.run_env(&args, env)
     }
     /// `scan`, authenticating with TOKEN through `--token-env ORG_TOKEN`.
     fn scan_with_token(&self, store: &str) -> Output {
@@ -1204,23 +1208,9 @@ fn keyed_fingerprints_in_org_reports_still_match_the_inventory_and_hide_the_key(
         ),
     );
     let key = "org-fingerprint-key-not-for-output";
-    let out = org.run_env(
+    let out = org.scan_env(
+        "org.db",
         &[
-            "org",
-            "scan",
-            "--repos",
-            "repos.txt",
-            "--cache",
-            "cache",
-            "--datastore",
-            "org.db",
-            "--no-builtin",
-            "--rules",
-            org.fx.rules_path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
             "--inventory",
             "inv.yaml",
             "--now",
