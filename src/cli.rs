@@ -132,6 +132,10 @@ pub struct OrgScanArgs {
 pub struct OrgReportOptions {
     #[arg(long, short = 'f', value_enum, default_value_t = OrgFormat::Text)]
     pub format: OrgFormat,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable
+    /// (the datastore and the inventory keep matching on plain `sha256:` ones).
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
     /// Only this repository (its name as the report shows it, e.g. `acme/api`).
     #[arg(long, value_name = "NAME")]
     pub repo: Option<String>,
@@ -355,6 +359,7 @@ pub enum AuditFormat {
     Text,
     Json,
     Markdown,
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +388,43 @@ pub struct AuditArgs {
     /// Exit with 1 when an identity's state or an uncovered finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Note)]
     pub fail_on: FailOn,
+    /// Owners export: who still exists (a JSON array of names or of objects with `login`,
+    /// `slug` or `name`, e.g. GitHub's organisation members or teams; or one name per line). An
+    /// identity whose owner it lacks, or whose `offboarding` event names someone it lacks, is
+    /// `orphaned`.
+    #[arg(long, value_name = "FILE")]
+    pub owners: Option<PathBuf>,
+    /// A previous `audit -f json` report: list the states and uncovered findings that are new
+    /// since then, and those that were resolved.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub since: Option<PathBuf>,
+    /// Scan every blob in the git history of all refs, as `scan --git` does: credentials found
+    /// only in the history count, and ages without a recorded date run from the first commit.
+    #[arg(long, help_heading = "Git")]
+    pub git: bool,
+    /// With --git: only the history of this revision.
+    #[arg(long, value_name = "REF", requires = "git", help_heading = "Git")]
+    pub branch: Option<String>,
+    /// With --git: leave out this commit and its ancestors.
+    #[arg(long, value_name = "REV", requires = "git", help_heading = "Git")]
+    pub since_commit: Option<String>,
+    /// With --git: stop after N commits.
+    #[arg(long, value_name = "N", requires = "git", help_heading = "Git")]
+    pub max_commits: Option<usize>,
+}
+
+impl AuditArgs {
+    /// The git history source asked for, if any (the same options as `scan --git`).
+    pub fn git_mode(&self) -> Option<crate::sources::git::GitMode> {
+        GitArgs {
+            git: self.git,
+            branch: self.branch.clone(),
+            since_commit: self.since_commit.clone(),
+            max_commits: self.max_commits,
+            ..Default::default()
+        }
+        .mode()
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -112,6 +112,7 @@ pub fn entry_from_report(report: &ReportView, a: &InventoryAddArgs) -> Result<Ra
         contact: a.contact.clone(),
         purpose: a.purpose.clone(),
         environment: a.environment.clone(),
+        criticality: None,
         created: date(a.created),
         last_rotated: date(a.last_rotated),
         expires: date(a.expires),
@@ -122,6 +123,7 @@ pub fn entry_from_report(report: &ReportView, a: &InventoryAddArgs) -> Result<Ra
         scopes: a.scopes.clone(),
         offboarding: Vec::new(),
         last_used: None,
+        retire_by: None,
         r#match: Some(RawMatch {
             fingerprints: vec![a.fingerprint.clone()],
             key_ids,

@@ -144,8 +144,18 @@ fn render(store: &Store, o: &OrgReportOptions, blobs_this_run: Option<u64>) -> R
         .transpose()?;
     let inventory = inventory.as_ref().map(|l| &l.inventory);
     let now = crate::scan::today(o.now);
-    let build =
-        |repo: Option<&str>| report::build(store, inventory, now, o.fail_on.threshold(), repo);
+    let key = o
+        .fingerprint_key_env
+        .as_deref()
+        .map(super::fingerprint_key)
+        .transpose()?;
+    let build = |repo: Option<&str>| -> Result<report::OrgReport> {
+        let mut r = report::build(store, inventory, now, o.fail_on.threshold(), repo)?;
+        if let Some(key) = &key {
+            report::key_fingerprints(&mut r, key);
+        }
+        Ok(r)
+    };
     let mut r = build(o.repo.as_deref())?;
     if let Some(name) = o.repo.as_deref() {
         if r.summary.repos == 0 {

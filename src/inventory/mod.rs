@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 pub use crate::yaml::{Pos, Positions};
-pub use raw::{RawIdentity, RawInventory, RawMatch, RawPolicy};
+pub use raw::{RawIdentity, RawInventory, RawMatch, RawPolicy, RawTier};
 
 /// Default inventory file name, looked up in the scanned directory.
 pub const INVENTORY_FILE: &str = "nhi-inventory.yaml";
@@ -49,6 +49,50 @@ pub struct Policy {
     pub stale_after_days: u32,
     pub expiring_within_days: u32,
     pub require_owner: bool,
+    /// Overrides for identities of one environment or criticality; the first that matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
+}
+
+/// One `policy.tiers` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tier {
+    pub environment: Option<String>,
+    pub criticality: Option<String>,
+    pub rotation_days: Option<u32>,
+    pub stale_after_days: Option<u32>,
+    pub expiring_within_days: Option<u32>,
+    pub require_owner: Option<bool>,
+}
+
+impl Tier {
+    /// Every selector the tier sets matches the identity (a tier without one matches none).
+    pub fn covers(&self, id: &Identity) -> bool {
+        let sel = |want: &Option<String>, have: &Option<String>| {
+            want.as_ref().is_none_or(|w| have.as_ref() == Some(w))
+        };
+        (self.environment.is_some() || self.criticality.is_some())
+            && sel(&self.environment, &id.environment)
+            && sel(&self.criticality, &id.criticality)
+    }
+}
+
+impl Policy {
+    /// The policy that applies to `id`: the defaults with its tier's overrides (the first
+    /// tier that covers it).
+    pub fn for_identity(&self, id: &Identity) -> Policy {
+        let mut p = Policy {
+            tiers: Vec::new(),
+            ..self.clone()
+        };
+        if let Some(t) = self.tiers.iter().find(|t| t.covers(id)) {
+            p.rotation_days = t.rotation_days.unwrap_or(p.rotation_days);
+            p.stale_after_days = t.stale_after_days.unwrap_or(p.stale_after_days);
+            p.expiring_within_days = t.expiring_within_days.unwrap_or(p.expiring_within_days);
+            p.require_owner = t.require_owner.unwrap_or(p.require_owner);
+        }
+        p
+    }
 }
 
 impl Default for Policy {
@@ -58,6 +102,7 @@ impl Default for Policy {
             stale_after_days: 90,
             expiring_within_days: 14,
             require_owner: true,
+            tiers: Vec::new(),
         }
     }
 }
@@ -93,6 +138,8 @@ pub struct Identity {
     pub contact: Option<String>,
     pub purpose: Option<String>,
     pub environment: Option<String>,
+    /// Free text (e.g. high), matched by `policy.tiers`.
+    pub criticality: Option<String>,
     pub created: Option<Date>,
     pub last_rotated: Option<Date>,
     pub expires: Option<Date>,
@@ -103,6 +150,8 @@ pub struct Identity {
     pub scopes: Vec<String>,
     pub offboarding: Vec<String>,
     pub last_used: Option<Date>,
+    /// With `status: deprecated`: the date it must be gone by.
+    pub retire_by: Option<Date>,
     pub matchers: Matchers,
     /// Its index in the file's `identities` list, and where it starts (1-based).
     pub index: usize,
@@ -242,6 +291,18 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
         stale_after_days: rp.stale_after_days.unwrap_or(d.stale_after_days),
         expiring_within_days: rp.expiring_within_days.unwrap_or(d.expiring_within_days),
         require_owner: rp.require_owner.unwrap_or(d.require_owner),
+        tiers: rp
+            .tiers
+            .into_iter()
+            .map(|t| Tier {
+                environment: t.environment,
+                criticality: t.criticality,
+                rotation_days: t.rotation_days,
+                stale_after_days: t.stale_after_days,
+                expiring_within_days: t.expiring_within_days,
+                require_owner: t.require_owner,
+            })
+            .collect(),
     };
     if policy.rotation_days == 0 {
         errors.push(loaded.error_at("policy.rotation_days", "rotation_days must be at least 1"));
@@ -283,6 +344,7 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
         let last_rotated = date("last_rotated", &r.last_rotated);
         let expires = date("expires", &r.expires);
         let last_used = date("last_used", &r.last_used);
+        let retire_by = date("retire_by", &r.retire_by);
         if let (Some(c), Some(l)) = (created, last_rotated) {
             if l < c {
                 errors.push(loaded.error_at(
@@ -333,6 +395,7 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
             contact: r.contact,
             purpose: r.purpose,
             environment: r.environment,
+            criticality: r.criticality,
             created,
             last_rotated,
             expires,
@@ -343,6 +406,7 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
             scopes: r.scopes,
             offboarding: r.offboarding,
             last_used,
+            retire_by,
             matchers: Matchers {
                 fingerprints,
                 key_ids: m.key_ids,

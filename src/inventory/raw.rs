@@ -22,6 +22,27 @@ pub struct RawPolicy {
     pub stale_after_days: Option<u32>,
     pub expiring_within_days: Option<u32>,
     pub require_owner: Option<bool>,
+    /// Stricter (or looser) settings for identities of one environment or criticality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<RawTier>,
+}
+
+/// One `policy.tiers` entry: which identities it covers, and what it overrides.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criticality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_after_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiring_within_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_owner: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -40,6 +61,9 @@ pub struct RawIdentity {
     pub purpose: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Free text (e.g. high, medium, low), matched by `policy.tiers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criticality: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,6 +84,9 @@ pub struct RawIdentity {
     pub offboarding: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
+    /// With `status: deprecated`: the date it must be gone by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire_by: Option<String>,
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub r#match: Option<RawMatch>,
 }

@@ -308,6 +308,7 @@ fn json_schema_matches_the_serde_types() {
         contact: Some("x".into()),
         purpose: Some("x".into()),
         environment: Some("x".into()),
+        criticality: Some("x".into()),
         created: Some("2025-01-01".into()),
         last_rotated: Some("2025-01-01".into()),
         expires: Some("2026-01-01".into()),
@@ -318,6 +319,7 @@ fn json_schema_matches_the_serde_types() {
         scopes: vec!["x".into()],
         offboarding: vec!["x".into()],
         last_used: Some("2025-01-01".into()),
+        retire_by: Some("2026-01-01".into()),
         r#match: Some(RawMatch {
             fingerprints: vec![FP_A.into()],
             key_ids: vec!["k".into()],
@@ -339,7 +341,8 @@ fn json_schema_matches_the_serde_types() {
             "expiring_within_days",
             "require_owner",
             "rotation_days",
-            "stale_after_days"
+            "stale_after_days",
+            "tiers"
         ]
     );
     // And a document using every key parses cleanly.
@@ -350,6 +353,14 @@ fn json_schema_matches_the_serde_types() {
             stale_after_days: Some(1),
             expiring_within_days: Some(1),
             require_owner: Some(true),
+            tiers: vec![RawTier {
+                environment: Some("prod".into()),
+                criticality: Some("high".into()),
+                rotation_days: Some(1),
+                stale_after_days: Some(1),
+                expiring_within_days: Some(1),
+                require_owner: Some(true),
+            }],
         }),
         identities: vec![full],
     })

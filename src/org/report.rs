@@ -195,6 +195,17 @@ pub fn build(
 
 type Row = (String, &'static str, Option<String>, Finding);
 
+/// Replace every fingerprint of `r` by its keyed form (`--fingerprint-key-env`), once the
+/// inventory has been matched on the plain ones.
+pub fn key_fingerprints(r: &mut OrgReport, key: &crate::secret::FingerprintKey) {
+    for f in &mut r.findings {
+        f.finding.fingerprint = crate::secret::keyed_fingerprint(key, &f.finding.fingerprint);
+    }
+    for s in &mut r.shared {
+        s.fingerprint = crate::secret::keyed_fingerprint(key, &s.fingerprint);
+    }
+}
+
 /// Every finding of the store with its repository, status and `resolved_at`, sorted by
 /// repository, first location, rule and fingerprint.
 fn load(store: &Store) -> Result<Vec<Row>> {

@@ -31,6 +31,7 @@ pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
             environment: None,
             permissions: None,
             oidc: steps.iter().any(step_oidc),
+            oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
             inherits_secrets: false,
             uses: None,
             secrets: Vec::new(),
@@ -66,6 +67,7 @@ pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
             environment: environment(job.get("environment")),
             permissions: own.map(permissions),
             oidc,
+            oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
             inherits_secrets: job.get("secrets").and_then(Node::str) == Some("inherit"),
             uses: job.get("uses").and_then(Node::str).map(str::to_string),
             secrets: Vec::new(),
@@ -107,6 +109,23 @@ fn step_oidc(n: &Node) -> bool {
         "azure/login" => with("client-id") && !with("creds"),
         _ => false,
     }
+}
+
+/// The cloud identities an OIDC step names (literal `with:` values).
+fn oidc_identities(n: &Node) -> Vec<String> {
+    if !step_oidc(n) {
+        return Vec::new();
+    }
+    let keys = [
+        "role-to-assume",
+        "workload_identity_provider",
+        "service_account",
+        "client-id",
+    ];
+    keys.iter()
+        .filter_map(|k| n.get("with")?.get(k)?.str())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The node of every job, in the order `read` lists them.

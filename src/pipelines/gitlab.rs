@@ -57,6 +57,7 @@ pub fn read(doc: &Node, p: &mut Pipeline) {
             environment: environment(job.get("environment")),
             permissions: None,
             oidc: job.get("id_tokens").is_some(),
+            oidc_identities: Vec::new(),
             inherits_secrets: false,
             uses: job
                 .get("extends")

@@ -101,6 +101,10 @@ pub struct Job {
     pub permissions: Option<serde_json::Value>,
     /// Uses OIDC workload identity (`id-token: write`, `role-to-assume`, GitLab `id_tokens`…).
     pub oidc: bool,
+    /// The cloud identities its OIDC steps name, as written: AWS `role-to-assume`, GCP
+    /// `workload_identity_provider` / `service_account`, Azure `client-id`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub oidc_identities: Vec<String>,
     /// A reusable workflow called with `secrets: inherit`: every secret of the caller.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inherits_secrets: bool,

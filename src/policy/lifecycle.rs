@@ -106,6 +106,7 @@ pub fn evaluate(
     first_seen: Option<Date>,
     now: Date,
 ) -> Vec<Verdict> {
+    let policy = &policy.for_identity(id);
     if id.status == Status::Revoked {
         return vec![verdict(
             VerdictKind::RevokedPresent,
@@ -130,16 +131,17 @@ pub fn evaluate(
                 if ago == 0 {
                     " (today)".to_string()
                 } else {
-                    format!(" ({ago} days ago)")
+                    format!(" ({} ago)", super::count(ago, "day", "days"))
                 }
             ),
             format!(
-                "remove it; if it is still needed, issue a new credential and register it ({})",
+                "take it out of use: if it is still needed, issue a new credential and register it, otherwise retire the identity ({})",
                 who(id)
             ),
         ));
     }
-    if expired.is_none() {
+    // A workload identity (federated) has no secret to rotate.
+    if expired.is_none() && !super::is_workload_identity(id) {
         if let Some(basis) = age_basis(id, first_seen) {
             let age = days_between(basis.date(), now);
             let period = i64::from(id.rotation_period(policy));
@@ -153,10 +155,12 @@ pub fn evaluate(
                     VerdictKind::RotationOverdue,
                     severity,
                     format!(
-                        "`{}` is {age} days old ({} {}), past its rotation period of {period} days",
+                        "`{}` is {} old ({} {}), past its rotation period of {}",
                         id.id,
+                        super::count(age, "day", "days"),
                         basis.label(),
-                        basis.date()
+                        basis.date(),
+                        super::count(period, "day", "days")
                     ),
                     format!(
                         "rotate it and update `last_rotated` in the inventory ({})",
@@ -174,17 +178,19 @@ pub fn evaluate(
             "name an owning team or person and a contact in the inventory, or revoke it".into(),
         ));
     }
-    let outside: Vec<String> = locations
-        .iter()
-        .filter(|l| !id.matchers.allows(&l.path))
-        .map(|l| format!("{}:{}", l.path, l.line))
-        .collect();
+    let outside = outside_allowed(id, locations);
     if outside.is_empty() {
+        // "Nothing to do" only when nothing else is wrong: next to `expired` it would contradict.
+        let action = if out.is_empty() {
+            "nothing to do"
+        } else {
+            "its place is fine; act on the other verdicts"
+        };
         out.push(verdict(
             VerdictKind::Allowed,
             Severity::Note,
             format!("`{}` is registered and found only where it may live", id.id),
-            "nothing to do".into(),
+            action.into(),
         ));
     } else {
         let allowed = if id.matchers.paths.is_empty() {
@@ -208,6 +214,15 @@ pub fn evaluate(
         ));
     }
     out
+}
+
+/// The places (`path:line`) of `locations` outside `id`'s allowed paths.
+pub fn outside_allowed(id: &Identity, locations: &[Location]) -> Vec<String> {
+    locations
+        .iter()
+        .filter(|l| !id.matchers.allows(&l.path))
+        .map(|l| format!("{}:{}", l.path, l.line))
+        .collect()
 }
 
 /// The verdict for a finding that several identities claim.

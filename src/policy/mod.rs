@@ -25,8 +25,13 @@ pub use crate::findings::{IdentityRef, MatchedBy, Verdict, VerdictKind};
 pub use join::{key_ids_of, match_finding, MatchOutcome};
 pub use pipelines::add_risks;
 
-pub use audit::{audit_identity, IdentityAudit, State, StateKind};
-pub use lifecycle::{age_basis, ambiguous, days_between, evaluate, fail_severity, AgeBasis, Usage};
+pub use audit::{
+    admin_scopes, audit_identity, count, is_workload_identity, Decision, IdentityAudit, Owners,
+    Risk, Sightings, State, StateKind,
+};
+pub use lifecycle::{
+    age_basis, ambiguous, days_between, evaluate, fail_severity, outside_allowed, AgeBasis, Usage,
+};
 
 /// Join every finding to the inventory and give it its verdicts. Without an inventory every
 /// finding is `unregistered`. `first_seen` gives the git history's first sighting of a

@@ -28,35 +28,62 @@ pub fn references(m: &UsageMap, id: &Identity) -> Vec<String> {
     out
 }
 
-/// An identity held in CI secrets that no pipeline reads any more is a stale entitlement.
+/// `path:line job (OIDC)` for every job whose OIDC steps name one of a workload identity's
+/// `key_ids` (its role ARN, workload identity provider, service account or client id).
+pub fn oidc_references(m: &UsageMap, id: &Identity) -> Vec<String> {
+    if !super::is_workload_identity(id) || id.matchers.key_ids.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = m
+        .pipelines
+        .iter()
+        .flat_map(|p| p.jobs.iter().map(move |j| (p, j)))
+        .filter(|(_, j)| {
+            j.oidc_identities
+                .iter()
+                .any(|o| id.matchers.key_ids.contains(o))
+        })
+        .map(|(p, j)| format!("{}:{} {} (OIDC)", p.path, j.line, j.id))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// An identity held in CI secrets that no pipeline of this repository reads, and that no
+/// dated evidence shows in use, is a stale entitlement. With a `last_used`, the date decides
+/// (an organisation secret may be read by other repositories): no local reference is no
+/// proof of disuse.
 pub fn unused_ci_secrets(
     m: &UsageMap,
     id: &Identity,
+    policy: &crate::inventory::Policy,
     usage: &crate::policy::Usage,
     review: &mut IdentityAudit,
 ) {
     if id.matchers.ci_secrets.is_empty()
         || !usage.pipeline_refs.is_empty()
+        || usage.last_used.is_some()
         || id.status == Status::Revoked
         || review.has(StateKind::Stale)
         || m.pipelines.is_empty()
     {
         return;
     }
-    review.states.push(State {
-        state: StateKind::Stale,
-        severity: Severity::Warning,
-        message: format!(
-            "no pipeline reads its CI secret(s) {}",
+    review.states.push(State::new(
+        StateKind::Stale,
+        Severity::Warning,
+        format!(
+            "no pipeline of this repository reads its CI {} {}, and no `last_used` shows a use elsewhere",
+            if id.matchers.ci_secrets.len() == 1 {
+                "secret"
+            } else {
+                "secrets"
+            },
             id.matchers.ci_secrets.join(", ")
         ),
-    });
-    review.recommendations.push(
-        "candidate for removal: delete the CI secret and revoke the credential, or record the pipeline that uses it".into(),
-    );
-    if review.decision == "keep" {
-        review.decision = "remove";
-    }
+    ));
+    review.decide(id, policy);
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -269,7 +269,14 @@ fn owner_not_required_by_policy() {
         kinds(&evaluate(&at("a"), &id, &policy, None, NOW)),
         vec![("exposed", Error)]
     );
-    let a = audit_identity(&id, &policy, &Usage::default(), 0, None, NOW);
+    let a = audit_identity(
+        &id,
+        &policy,
+        &Usage::default(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
     assert!(!a.has(StateKind::Ownerless));
 }
 
@@ -317,7 +324,8 @@ fn audit_states_table() {
             vec![("stale", Warning), ("overdue", Warning)],
         ),
         (
-            "a pipeline reference is evidence of use",
+            // Issue 14: referenced, unverified: neither proof of use nor of disuse.
+            "a pipeline reference without a date is not stale",
             Identity {
                 created: Some(ago(30)),
                 ..ident()
@@ -326,6 +334,30 @@ fn audit_states_table() {
                 last_used: None,
                 pipeline_refs: vec![".github/workflows/d.yml:9 deploy".into()],
             },
+            0,
+            "keep",
+            vec![],
+        ),
+        (
+            // Issue 14: dated evidence outranks a static reference.
+            "last used 517 days ago, though a workflow references it",
+            ident(),
+            Usage {
+                last_used: Some(ago(517)),
+                pipeline_refs: vec![".github/workflows/d.yml:9 deploy".into()],
+            },
+            0,
+            "remove",
+            vec![("stale", Warning)],
+        ),
+        (
+            // Issue 14: no local reference is no proof of disuse.
+            "used 2 days ago, referenced nowhere here",
+            Identity {
+                created: Some(ago(30)),
+                ..ident()
+            },
+            used(2),
             0,
             "keep",
             vec![],
@@ -423,9 +455,18 @@ fn audit_states_table() {
         ),
     ];
     for (name, id, usage, found, decision, want) in cases {
-        let a = audit_identity(&id, &Policy::default(), &usage, found, None, NOW);
+        let seen = Sightings {
+            found,
+            ..Default::default()
+        };
+        let a = audit_identity(&id, &Policy::default(), &usage, &seen, None, NOW);
         assert_eq!(states(&a), want, "case: {name}");
-        assert_eq!(a.decision, decision, "case: {name}");
+        assert_eq!(a.decision.as_str(), decision, "case: {name}");
+        // Every state names its OWASP risk.
+        assert!(
+            a.states.iter().all(|s| s.owasp.starts_with("NHI")),
+            "case: {name}"
+        );
     }
 }
 
@@ -442,18 +483,22 @@ fn design_note_examples() {
         last_used: Some(ago(90)),
         pipeline_refs: vec![],
     };
-    let a = audit_identity(&key, &Policy::default(), &usage, 1, None, NOW);
-    assert_eq!(a.decision, "remove");
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let a = audit_identity(&key, &Policy::default(), &usage, &seen, None, NOW);
+    assert_eq!(a.decision, Decision::Remove);
     assert!(a.has(StateKind::Stale));
     assert!(
-        a.recommendations[0].contains("candidate for removal"),
+        a.recommendation.contains("candidate for removal"),
         "{:?}",
-        a.recommendations
+        a.recommendation
     );
     assert!(
-        a.recommendations[0].contains("admin:org, repo"),
+        a.recommendation.contains("admin:org, repo"),
         "{:?}",
-        a.recommendations
+        a.recommendation
     );
 
     // A service account used every hour by a critical pipeline, rotated yearly: it stays,
@@ -467,17 +512,23 @@ fn design_note_examples() {
         last_used: Some(NOW),
         pipeline_refs: vec![".github/workflows/release.yml:12 deploy".into()],
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
-    assert_eq!(a.decision, "keep");
+    let a = audit_identity(
+        &sa,
+        &Policy::default(),
+        &usage,
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(a.decision, Decision::Keep);
     assert!(a.states.is_empty(), "{:?}", a.states);
+    let r = &a.recommendation;
     assert!(
-        a.recommendations
-            .iter()
-            .any(|r| r.contains("shorten its secret's lifetime")
-                && r.contains("365")
-                && r.contains("90")),
-        "{:?}",
-        a.recommendations
+        r.starts_with("keep it")
+            && r.contains("shorten its secret's lifetime")
+            && r.contains("365")
+            && r.contains("90"),
+        "{r:?}"
     );
     // Within the policy: no such advice.
     let sa = Identity {
@@ -485,8 +536,15 @@ fn design_note_examples() {
         last_rotated: Some(ago(10)),
         ..ident()
     };
-    let a = audit_identity(&sa, &Policy::default(), &usage, 0, None, NOW);
-    assert!(a.recommendations.is_empty(), "{:?}", a.recommendations);
+    let a = audit_identity(
+        &sa,
+        &Policy::default(),
+        &usage,
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(a.recommendation, "keep it");
 }
 
 #[test]
@@ -520,4 +578,402 @@ fn fail_severity_uses_verdicts_only_with_an_inventory() {
         NOW,
     );
     assert_eq!(fail_severity(&f, true), Note);
+}
+
+/// Issue 14: audit ⊇ scan. A registered credential found outside its allowed paths is
+/// `exposed` in the audit too (error, NHI2), and the decision says to rotate and remove it;
+/// the recommendation does not also tell to keep it or to delete the entry.
+#[test]
+fn audit_exposed_is_rotate_and_remove() {
+    let id = Identity {
+        created: Some(ago(10)),
+        ..ident()
+    };
+    let seen = Sightings {
+        found: 1,
+        exposed: vec!["src/app.py:3".into()],
+        first_seen: None,
+    };
+    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, None, NOW);
+    assert_eq!(states(&a), vec![("exposed", Error)]);
+    assert_eq!(a.states[0].owasp, "NHI2");
+    assert!(
+        a.states[0].message.contains("src/app.py:3"),
+        "{:?}",
+        a.states
+    );
+    assert_eq!(a.decision, Decision::RotateAndRemove);
+    assert_eq!(
+        serde_json::to_value(a.decision).unwrap(),
+        serde_json::json!("rotate-and-remove")
+    );
+    assert!(
+        a.recommendation.contains("rotate it"),
+        "{}",
+        a.recommendation
+    );
+    assert!(!a.recommendation.contains("keep"), "{}", a.recommendation);
+    // Exposed and unused for months: revoke, and replace only on a confirmed need.
+    let stale = Usage {
+        last_used: Some(ago(200)),
+        pipeline_refs: vec![],
+    };
+    let a = audit_identity(&id, &Policy::default(), &stale, &seen, None, NOW);
+    assert_eq!(a.decision, Decision::RotateAndRemove);
+    assert!(
+        a.recommendation.contains("revoke it"),
+        "{}",
+        a.recommendation
+    );
+    assert!(
+        !a.recommendation.contains("rotate it"),
+        "{}",
+        a.recommendation
+    );
+}
+
+fn used_now() -> Usage {
+    Usage {
+        last_used: Some(NOW),
+        pipeline_refs: vec![],
+    }
+}
+
+/// Issue 14's wording: counts agree in number.
+#[test]
+fn audit_messages_are_singular_for_one() {
+    let id = Identity {
+        expires: Some(ago(-1)),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(
+        a.states[0].message,
+        format!("expires on {}, in 1 day", ago(-1))
+    );
+    let id = Identity {
+        status: Status::Revoked,
+        ..ident()
+    };
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let refs = Usage {
+        last_used: None,
+        pipeline_refs: vec!["ci.yml:3 job".into()],
+    };
+    let a = audit_identity(&id, &Policy::default(), &refs, &seen, None, NOW);
+    assert_eq!(
+        a.states[0].message,
+        "revoked, but found in 1 place of the code and referenced by 1 pipeline job"
+    );
+    let a = audit_identity(&id, &Policy::default(), &Usage::default(), &seen, None, NOW);
+    assert_eq!(
+        a.states[0].message,
+        "revoked, but found in 1 place of the code"
+    );
+}
+
+/// Issue 14: a federated identity has nothing to rotate, in scan and in audit.
+#[test]
+fn workload_identity_is_exempt_from_rotation() {
+    let id = Identity {
+        kind: Some("workload_identity".into()),
+        created: Some(ago(400)),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(states(&a), vec![]);
+    assert_eq!(a.decision, Decision::Keep);
+    assert_eq!(a.recommendation, "keep it: federated, nothing to rotate");
+    let v = evaluate(&at("a"), &id, &Policy::default(), None, NOW);
+    assert!(
+        v.iter().all(|v| v.kind != VerdictKind::RotationOverdue),
+        "{v:?}"
+    );
+    // The same identity as a token is overdue.
+    let token = Identity {
+        kind: Some("token".into()),
+        ..id
+    };
+    let a = audit_identity(
+        &token,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(states(&a), vec![("overdue", Error)]);
+}
+
+/// Issue 14: `status: deprecated` warns, with its `retire_by` date; past it, an error.
+#[test]
+fn deprecated_warns_with_retire_by() {
+    let review = |retire_by: Option<Date>| {
+        let id = Identity {
+            status: Status::Deprecated,
+            created: Some(ago(10)),
+            retire_by,
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            None,
+            NOW,
+        )
+    };
+    let a = review(Some(ago(-1)));
+    assert_eq!(states(&a), vec![("deprecated", Warning)]);
+    assert_eq!(a.states[0].owasp, "NHI1");
+    assert_eq!(
+        a.states[0].message,
+        format!("deprecated: retire it by {} (in 1 day)", ago(-1))
+    );
+    assert_eq!(a.decision, Decision::Retire);
+    assert!(
+        a.recommendation.contains(&format!("by {}", ago(-1))),
+        "{}",
+        a.recommendation
+    );
+    let a = review(Some(ago(3)));
+    assert_eq!(states(&a), vec![("deprecated", Error)]);
+    assert!(a.states[0].message.contains("3 days ago"), "{:?}", a.states);
+    let a = review(None);
+    assert_eq!(states(&a), vec![("deprecated", Warning)]);
+    assert!(
+        a.recommendation.contains("record `retire_by`"),
+        "{}",
+        a.recommendation
+    );
+}
+
+/// Issue 14: admin-like scopes per provider (the documented data file) are over-privilege.
+#[test]
+fn admin_like_scopes_are_over_privileged() {
+    let review = |provider: &str, scopes: &[&str]| {
+        let id = Identity {
+            provider: Some(provider.into()),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            created: Some(ago(10)),
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            None,
+            NOW,
+        )
+    };
+    let a = review("github", &["repo", "admin:org"]);
+    assert_eq!(states(&a), vec![("over-privileged", Warning)]);
+    assert_eq!(a.states[0].owasp, "NHI5");
+    assert_eq!(
+        a.states[0].message,
+        "holds admin-like github scopes: admin:org"
+    );
+    assert_eq!(a.decision, Decision::ReduceScopes);
+    assert_eq!(states(&review("github", &["repo", "read:org"])), vec![]);
+    assert_eq!(
+        states(&review("aws", &["AdministratorAccess"])),
+        vec![("over-privileged", Warning)]
+    );
+    assert_eq!(
+        states(&review("gcp", &["roles/owner"])),
+        vec![("over-privileged", Warning)]
+    );
+    // Another provider's admin scope means nothing here.
+    assert_eq!(states(&review("gcp", &["AdministratorAccess"])), vec![]);
+}
+
+/// Issue 14: with an owners export, an owner who is gone makes the identity orphaned, and so
+/// does an `offboarding` event naming someone who is gone.
+#[test]
+fn orphaned_by_the_owners_export() {
+    let owners = Owners::parse("owners.txt", "# teams\nteam\nbob\n").unwrap();
+    let review = |owner: &str, offboarding: &[&str]| {
+        let id = Identity {
+            owner: Some(owner.into()),
+            offboarding: offboarding.iter().map(|s| s.to_string()).collect(),
+            created: Some(ago(10)),
+            ..ident()
+        };
+        audit_identity(
+            &id,
+            &Policy::default(),
+            &used_now(),
+            &Sightings::default(),
+            Some(&owners),
+            NOW,
+        )
+    };
+    assert_eq!(states(&review("team", &["bob leaves"])), vec![]);
+    let a = review("old-team", &[]);
+    assert_eq!(states(&a), vec![("orphaned", Warning)]);
+    assert_eq!(
+        a.states[0].message,
+        "owner old-team is not in the owners export owners.txt"
+    );
+    assert_eq!(a.decision, Decision::AssignOwner);
+    let a = review("team", &["alice leaves the company"]);
+    assert_eq!(states(&a), vec![("orphaned", Warning)]);
+    assert!(a.states[0].message.contains("alice"), "{:?}", a.states);
+    // Without an export, nothing can be said.
+    let id = Identity {
+        owner: Some("old-team".into()),
+        ..ident()
+    };
+    let a = audit_identity(
+        &id,
+        &Policy::default(),
+        &used_now(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert!(!a.has(StateKind::Orphaned));
+}
+
+#[test]
+fn owners_export_formats() {
+    let o = Owners::parse(
+        "m.json",
+        r#"[{"login": "ada", "id": 1}, {"slug": "platform"}, "bob"]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        o.names.iter().map(String::as_str).collect::<Vec<_>>(),
+        vec!["ada", "bob", "platform"]
+    );
+    let e = Owners::parse("m.json", "[\n  {\"login\": \"ada\"},\n  oops\n]").unwrap_err();
+    assert_eq!((e.file.as_str(), e.line), ("m.json", 3), "{e}");
+    let e = Owners::parse("m.json", "[{\"id\": 1}]").unwrap_err();
+    assert!(e.message.contains("item 0"), "{e}");
+}
+
+/// Issue 14: the risk score is exposure × privilege × age × evidence of use.
+#[test]
+fn risk_score_multiplies_its_factors() {
+    let id = Identity {
+        provider: Some("aws".into()),
+        scopes: vec!["AdministratorAccess".into()],
+        created: Some(ago(10)),
+        ..ident()
+    };
+    let stale = Usage {
+        last_used: Some(ago(120)),
+        pipeline_refs: vec![],
+    };
+    let seen = Sightings {
+        found: 2,
+        exposed: vec!["a:1".into()],
+        first_seen: None,
+    };
+    let a = audit_identity(&id, &Policy::default(), &stale, &seen, None, NOW);
+    assert_eq!(
+        (
+            a.risk.exposure,
+            a.risk.privilege,
+            a.risk.age,
+            a.risk.usage,
+            a.risk.score
+        ),
+        (3, 3, 1, 3, 27)
+    );
+    // Found only where it may live, recorded non-admin scopes, used yesterday: the minimum
+    // but for exposure.
+    let id = Identity {
+        scopes: vec!["read".into()],
+        ..id
+    };
+    let seen = Sightings {
+        found: 1,
+        ..Default::default()
+    };
+    let a = audit_identity(&id, &Policy::default(), &used_now(), &seen, None, NOW);
+    assert_eq!((a.risk.exposure, a.risk.score), (2, 2));
+    // Revoked and gone: no risk left.
+    let gone = Identity {
+        status: Status::Revoked,
+        ..id
+    };
+    let a = audit_identity(
+        &gone,
+        &Policy::default(),
+        &Usage::default(),
+        &Sightings::default(),
+        None,
+        NOW,
+    );
+    assert_eq!(a.risk.score, 0);
+}
+
+/// Issue 14: `policy.tiers` apply stricter settings by environment or criticality; the first
+/// tier that covers an identity wins, and its own `rotation_days` still overrides.
+#[test]
+fn policy_tiers_by_environment_or_criticality() {
+    let tier = |env: Option<&str>, crit: Option<&str>, days: u32| inventory::Tier {
+        environment: env.map(str::to_string),
+        criticality: crit.map(str::to_string),
+        rotation_days: Some(days),
+        stale_after_days: None,
+        expiring_within_days: None,
+        require_owner: None,
+    };
+    let policy = Policy {
+        tiers: vec![tier(Some("prod"), None, 30), tier(None, Some("high"), 60)],
+        ..Policy::default()
+    };
+    let review = |env: Option<&str>, crit: Option<&str>, own: Option<u32>| {
+        let id = Identity {
+            environment: env.map(str::to_string),
+            criticality: crit.map(str::to_string),
+            last_rotated: Some(ago(45)),
+            rotation_days: own,
+            ..ident()
+        };
+        let v = evaluate(&at("a"), &id, &policy, None, NOW);
+        let a = audit_identity(&id, &policy, &used_now(), &Sightings::default(), None, NOW);
+        (
+            states(&a),
+            v.iter().any(|v| v.kind == VerdictKind::RotationOverdue),
+        )
+    };
+    assert_eq!(
+        review(Some("prod"), None, None),
+        (vec![("overdue", Warning)], true)
+    );
+    assert_eq!(review(Some("dev"), None, None), (vec![], false));
+    assert_eq!(review(None, Some("high"), None), (vec![], false));
+    assert_eq!(
+        review(Some("prod"), Some("high"), None).0,
+        vec![("overdue", Warning)]
+    );
+    assert_eq!(review(Some("prod"), None, Some(50)), (vec![], false));
+    let id = Identity {
+        criticality: Some("high".into()),
+        ..ident()
+    };
+    assert_eq!(policy.for_identity(&id).rotation_days, 60);
+    assert_eq!(policy.for_identity(&ident()).rotation_days, 90);
 }

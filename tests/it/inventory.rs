@@ -213,12 +213,15 @@ fn audit_of_the_demo_tree_exact_json() {
             )
         })
         .collect();
+    // Issue 14: audit ⊇ scan. The three credentials `scan` judges exposed are `exposed` here
+    // too, and their decision is rotate-and-remove (this test expected rotate, renew and
+    // remove: the audit ignored where the credentials were found).
     let want = [
-        ("github-ci", "rotate"),
+        ("github-ci", "rotate-and-remove"),
         ("orders-db", "keep"),
-        ("billing-exporter", "renew"),
+        ("billing-exporter", "rotate-and-remove"),
         ("legacy-npm", "purge"),
-        ("aws-admin", "remove"),
+        ("aws-admin", "rotate-and-remove"),
         ("ci-deployer", "keep"),
     ];
     let want: Vec<(String, String)> = want
@@ -227,15 +230,19 @@ fn audit_of_the_demo_tree_exact_json() {
         .collect();
     assert_eq!(decisions, want);
     // The design notes' two examples.
+    // Exposed and unused for 120 days: revoke it, replace it only on a confirmed need.
     let aws = &r["identities"][4];
-    assert_eq!(aws["states"][0]["state"], "stale");
-    assert!(aws["recommendations"][0]
-        .as_str()
-        .unwrap()
-        .contains("candidate for removal (it holds scopes: AdministratorAccess)"));
+    assert_eq!(aws["states"][0]["state"], "exposed");
+    assert_eq!(aws["states"][0]["owasp"], "NHI2");
+    assert_eq!(aws["states"][1]["state"], "stale");
+    let rec = aws["recommendation"].as_str().unwrap();
+    assert!(
+        rec.contains("revoke it") && rec.contains("(it holds scopes: AdministratorAccess)"),
+        "{rec}"
+    );
     let ci = &r["identities"][5];
     assert_eq!(ci["states"].as_array().unwrap().len(), 0);
-    assert!(ci["recommendations"][0]
+    assert!(ci["recommendation"]
         .as_str()
         .unwrap()
         .contains("shorten its secret's lifetime"));
@@ -262,20 +269,40 @@ fn audit_markdown_and_text() {
     assert_eq!(md.code, 1, "{}", md.stderr);
     assert!(md.stdout.starts_with("# NHI governance audit\n"));
     assert!(
-        md.stdout.contains("| `aws-admin` | infra-team | **remove** | stale | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
+        md.stdout.contains("## Owner: infra-team\n\n| identity | decision | risk | states | found | last used |\n| --- | --- | --- | --- | --- | --- |\n| `aws-admin` | **rotate-and-remove** | 27 | exposed, stale, over-privileged | config/aws-credentials:2, config/aws-credentials:3 | 2025-02-01 (120 days ago) |"),
         "{}",
         md.stdout
     );
     assert!(md.stdout.contains("## Findings no identity covers"));
+    // Issue 14: each state with its severity, OWASP id and message, under its owner; the
+    // identities without an owner last.
+    assert!(
+        md.stdout.contains("  - warning `over-privileged` (NHI5): holds admin-like aws scopes: AdministratorAccess"),
+        "{}",
+        md.stdout
+    );
+    let groups: Vec<&str> = md.stdout.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        groups,
+        [
+            "## Owner: data-team",
+            "## Owner: infra-team",
+            "## Owner: platform-team",
+            "## Owner: web-team",
+            "## No owner",
+            "## Findings no identity covers"
+        ]
+    );
     let text = run_in(&demo(), &["audit", ".", "--inventory", INV, "--now", NOW]);
     assert!(
-        text.stdout.contains("legacy-npm  [purge]  web-team"),
+        text.stdout
+            .contains("== web-team ==\n\nlegacy-npm  [purge]  web-team  risk 24"),
         "{}",
         text.stdout
     );
     assert!(
         text.stdout
-            .contains("decisions: 2 keep, 1 purge, 1 remove, 1 renew, 1 rotate"),
+            .contains("decisions: 2 keep, 1 purge, 3 rotate-and-remove"),
         "{}",
         text.stdout
     );

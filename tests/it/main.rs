@@ -8,6 +8,7 @@ mod action;
 mod action_e2e;
 mod action_scripts;
 mod architecture;
+mod audit;
 mod baseline;
 mod cli;
 mod demo;

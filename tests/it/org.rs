@@ -1186,3 +1186,73 @@ fn codeowners_own_what_no_identity_does_and_per_repository_reports_hold_one_repo
         none.stderr
     );
 }
+
+#[test]
+fn keyed_fingerprints_in_org_reports_still_match_the_inventory_and_hide_the_key() {
+    let a = Source::new();
+    a.write("a.env", &format!("A={T1}\n"));
+    a.commit("a", 2);
+    let org = Org::new();
+    org.list(&[a.url()]);
+    org.fx.tree.write(
+        "inv.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: deploy-token\n    kind: token\n    provider: testprov\n    \
+             owner: team-a\n    purpose: deploys\n    created: 2024-01-01\n    status: active\n    \
+             match:\n      fingerprints: ['{}']\n",
+            fingerprint(T1)
+        ),
+    );
+    let key = "org-fingerprint-key-not-for-output";
+    let out = org.run_env(
+        &[
+            "org",
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--cache",
+            "cache",
+            "--datastore",
+            "org.db",
+            "--no-builtin",
+            "--rules",
+            org.fx.rules_path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--inventory",
+            "inv.yaml",
+            "--now",
+            "2024-06-01",
+            "--fingerprint-key-env",
+            "ORG_FP_KEY",
+        ],
+        &[("ORG_FP_KEY", key)],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(key) && !out.stderr.contains(key));
+    let r = out.json();
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let f = &r["findings"][0];
+    assert_eq!(f["identity"]["id"], "deploy-token", "{r}");
+    let fp = f["fingerprint"].as_str().unwrap();
+    assert!(fp.starts_with("hmac-sha256:"), "{fp}");
+    assert_ne!(fp, fingerprint(T1).replace("sha256:", "hmac-sha256:"));
+    // The datastore keeps the plain fingerprint: a report without the key shows it.
+    assert_eq!(
+        org.report("org.db")["findings"][0]["fingerprint"],
+        fingerprint(T1)
+    );
+    // A key variable that is not set is an error, not a silently plain report.
+    let unset = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "--fingerprint-key-env",
+        "NO_SUCH_KEY_VAR",
+    ]);
+    assert_eq!(unset.code, 2);
+    assert!(unset.stderr.contains("NO_SUCH_KEY_VAR"), "{}", unset.stderr);
+}

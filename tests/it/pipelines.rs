@@ -497,8 +497,8 @@ fn audit_matches_ci_secrets_against_pipelines() {
     assert_eq!(ids[1]["decision"], "remove");
     assert_eq!(
         ids[1]["states"],
-        json!([{"state": "stale", "severity": "warning",
-                "message": "no pipeline reads its CI secret(s) OLD_BOT_TOKEN"}])
+        json!([{"state": "stale", "severity": "warning", "owasp": "NHI1",
+                "message": "no pipeline of this repository reads its CI secret OLD_BOT_TOKEN, and no `last_used` shows a use elsewhere"}])
     );
     // GITHUB_TOKEN is issued per run: never "unregistered".
     assert_eq!(
@@ -515,7 +515,7 @@ fn audit_matches_ci_secrets_against_pipelines() {
     );
     let text = t.run(&["audit", ".", "--now", "2025-06-01"]);
     assert!(
-        text.stdout.contains("CI secrets no identity registers:\n  warning  MYSTERY_KEY  read at .github/workflows/deploy.yml:12 deploy (1 reads)"),
+        text.stdout.contains("CI secrets no identity registers:\n  warning  MYSTERY_KEY  read at .github/workflows/deploy.yml:12 deploy (1 read)"),
         "{}",
         text.stdout
     );
