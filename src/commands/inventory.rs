@@ -1,4 +1,4 @@
-//! `nhiscan inventory check` and `nhiscan inventory add`.
+//! `nhiscan inventory check`, `nhiscan inventory add` and `nhiscan inventory import`.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +7,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
-use crate::cli::{InventoryAddArgs, InventoryCommand, ListFormat};
+use crate::cli::{ImportFrom, InventoryAddArgs, InventoryCommand, InventoryImportArgs, ListFormat};
+use crate::inventory::import::{self as imp, Evidence, Kind};
 use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
 use crate::report::view::ReportView;
 
@@ -24,6 +25,7 @@ pub fn main(cmd: InventoryCommand) -> Result<i32> {
             format,
         ),
         InventoryCommand::Add(args) => add(&args),
+        InventoryCommand::Import(args) => import(&args),
     }
 }
 
@@ -182,6 +184,109 @@ fn add(a: &InventoryAddArgs) -> Result<i32> {
     } else {
         std::fs::write(&a.inventory, &text).with_context(|| format!("{file}: cannot write"))?;
         eprintln!("nhiscan: registered `{}` in {file}", entry.id);
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn read_export(path: &Path) -> Result<(String, String)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{file}: cannot read"))?;
+    Ok((file, text))
+}
+
+/// The evidence `--from` names, from its file(s) or read live.
+fn evidence(a: &InventoryImportArgs) -> Result<(Kind, String, Vec<Evidence>)> {
+    let kind = match a.from {
+        ImportFrom::GithubSecrets => Kind::GithubSecrets,
+        ImportFrom::GcpKeys => Kind::GcpKeys,
+        ImportFrom::AwsCredentialReport => Kind::AwsCredentialReport,
+        ImportFrom::VaultToken => Kind::VaultToken,
+    };
+    if a.live {
+        bail!("--live reads github-secrets only");
+    }
+    let path = a.file.as_deref().context("an export FILE is needed")?;
+    let (file, text) = read_export(path)?;
+    let ev = match kind {
+        Kind::GithubSecrets => imp::github_secrets::parse(&file, &text)?,
+        _ => bail!("--from {} is not supported yet", kind.as_str()),
+    };
+    Ok((kind, file, ev))
+}
+
+fn import(a: &InventoryImportArgs) -> Result<i32> {
+    if a.access_keys.is_some() && a.from != ImportFrom::AwsCredentialReport {
+        bail!("--access-keys goes with --from aws-credential-report");
+    }
+    let inv_file = a.inventory.display().to_string();
+    let before = std::fs::read_to_string(&a.inventory)
+        .with_context(|| format!("{inv_file}: cannot read inventory"))?;
+    let loaded = inventory::parse(&inv_file, &before);
+    if let Some(e) = loaded.errors.first() {
+        bail!("{e} (fix the inventory before importing into it)");
+    }
+    let (kind, source, ev) = evidence(a)?;
+    let plan = imp::plan(
+        &loaded.inventory,
+        &ev,
+        imp::Options {
+            write_status: a.write_status,
+        },
+    );
+    let mut text = imp::apply(&before, &plan).map_err(|e| anyhow!("{inv_file}: {e}"))?;
+    let mut added = Vec::new();
+    if a.add_unregistered {
+        let mut taken = loaded
+            .inventory
+            .identities
+            .iter()
+            .map(|i| i.id.clone())
+            .collect();
+        for e in &plan.unregistered {
+            let stub = imp::stub(e, &mut taken);
+            text =
+                edit::add_identity(Some(&text), &stub).map_err(|e| anyhow!("{inv_file}: {e}"))?;
+            added.push((stub.id, e.label.clone()));
+        }
+    }
+    let after = inventory::parse(&inv_file, &text);
+    if let Some(e) = after.errors.first() {
+        bail!("the imported evidence would make the inventory invalid: {e}");
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "inventory import: {} from {source}: {} credential{}, {} identit{} matched",
+        kind.as_str(),
+        ev.len(),
+        if ev.len() == 1 { "" } else { "s" },
+        plan.matched,
+        if plan.matched == 1 { "y" } else { "ies" }
+    )?;
+    for c in &plan.changes {
+        writeln!(out, "  {c}")?;
+    }
+    for (id, note) in &plan.notes {
+        writeln!(out, "  {id}: {note}")?;
+    }
+    for e in &plan.unregistered {
+        let added = added.iter().find(|(_, l)| *l == e.label);
+        match added {
+            Some((id, _)) => writeln!(out, "  unregistered: {} (stub `{id}` added)", e.label)?,
+            None => writeln!(out, "  unregistered: {}", e.label)?,
+        }
+    }
+    let n = plan.changes.len() + added.len();
+    let changes = format!("{n} change{}", if n == 1 { "" } else { "s" });
+    if a.dry_run {
+        write!(out, "{}", imp::line_diff(&inv_file, &before, &text))?;
+        writeln!(out, "dry run: {changes}, nothing written")?;
+    } else if text == before {
+        writeln!(out, "{inv_file}: up to date")?;
+    } else {
+        imp::write_atomic(&a.inventory, &text)
+            .with_context(|| format!("{inv_file}: cannot write"))?;
+        writeln!(out, "wrote {inv_file}: {changes}")?;
     }
     Ok(EXIT_CLEAN)
 }

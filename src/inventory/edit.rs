@@ -191,12 +191,11 @@ fn entry_keys(
     while at < end {
         let le = line_end(text, at);
         let line = &text[at..le];
-        let body = if at == first_line {
-            Some(&line[indent..])
-        } else if line.len() > indent
-            && line.as_bytes()[..indent].iter().all(|&b| b == b' ')
-            && !matches!(line.as_bytes()[indent], b' ' | b'#' | b'-')
-        {
+        let is_key_line = at == first_line
+            || (line.len() > indent
+                && line.as_bytes()[..indent].iter().all(|&b| b == b' ')
+                && !matches!(line.as_bytes()[indent], b' ' | b'#' | b'-'));
+        let body = if is_key_line {
             Some(&line[indent..])
         } else {
             None
@@ -303,10 +302,7 @@ pub fn set_field(text: &str, index: usize, field: &str, value: &str) -> Result<S
     // After the entry's last line: back over the blank lines and comments that belong to
     // whatever follows.
     let mut insert = end;
-    loop {
-        let Some(prev_end) = out[..insert].strip_suffix('\n') else {
-            break;
-        };
+    while let Some(prev_end) = out[..insert].strip_suffix('\n') {
         let prev_start = line_start(&out, prev_end.len());
         let l = out[prev_start..prev_end.len()].trim();
         if (l.is_empty() || l.starts_with('#')) && prev_start > keys[0].line_start {

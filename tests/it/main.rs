@@ -11,6 +11,7 @@ mod architecture;
 mod baseline;
 mod cli;
 mod demo;
+mod evidence;
 mod git;
 mod githttp;
 mod github;

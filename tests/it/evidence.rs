@@ -1,0 +1,216 @@
+//! `nhiscan inventory import`: each importer on its fixture export (`fixtures/evidence/`)
+//! against a copy of the demo inventory, end to end through the binary: the exact resulting
+//! text (comments, quoting and CRLF kept), older evidence ignored, malformed or foreign exports
+//! leaving the inventory byte-identical, and no secret in any output.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Output, Tree};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+fn demo_inventory() -> String {
+    std::fs::read_to_string(fixture("inventory/demo-inventory.yaml")).unwrap()
+}
+
+/// A tree holding a copy of the demo inventory as `nhi-inventory.yaml`.
+fn demo_tree() -> Tree {
+    let t = Tree::new();
+    t.write("nhi-inventory.yaml", demo_inventory());
+    t
+}
+
+fn read(t: &Tree) -> String {
+    std::fs::read_to_string(t.path().join("nhi-inventory.yaml")).unwrap()
+}
+
+fn import(t: &Tree, kind: &str, export: &Path, extra: &[&str]) -> Output {
+    let export = export.to_str().unwrap();
+    let mut args = vec!["inventory", "import", "--from", kind, export];
+    args.extend_from_slice(extra);
+    t.run(&args)
+}
+
+/// `text` with `new` inserted after the one line `after` (which must occur exactly once).
+fn insert_after(text: &str, after: &str, new: &str) -> String {
+    assert_eq!(text.matches(after).count(), 1, "{after:?} is not unique");
+    text.replacen(after, &format!("{after}{new}"), 1)
+}
+
+/// The demo's ci-deployer entry, up to the line before which an import inserts.
+const CI_DEPLOYER_CREATED: &str =
+    "    purpose: hourly deploys by the release pipeline\n    created: 2025-03-01\n";
+
+#[test]
+fn github_secrets_fixture_updates_the_demo_inventory_in_place() {
+    let t = demo_tree();
+    let out = import(
+        &t,
+        "github-secrets",
+        &fixture("evidence/github-secrets.json"),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "inventory import: github-secrets from {}: 3 credentials, 1 identity matched\n  ci-deployer: last_rotated (none) → 2025-05-20\n  unregistered: NPM_TOKEN\n  unregistered: SLACK_WEBHOOK_URL\nwrote nhi-inventory.yaml: 1 change\n",
+            fixture("evidence/github-secrets.json").display()
+        )
+    );
+    let want = insert_after(
+        &demo_inventory(),
+        CI_DEPLOYER_CREATED,
+        "    last_rotated: 2025-05-20\n",
+    );
+    assert_eq!(read(&t), want);
+    // A second import has nothing newer: the file stays as it is.
+    let again = import(
+        &t,
+        "github-secrets",
+        &fixture("evidence/github-secrets.json"),
+        &[],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.ends_with("nhi-inventory.yaml: up to date\n"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(read(&t), want);
+    // And the result is a valid inventory.
+    let check = t.run(&["inventory", "check", "nhi-inventory.yaml"]);
+    assert!(!check.stdout.contains("ci-deployer"), "{}", check.stdout);
+}
+
+#[test]
+fn github_secrets_keeps_crlf_quotes_and_comments_and_ignores_older_evidence() {
+    let t = Tree::new();
+    let inv = "# CRLF, quoted dates\r\nversion: 1\r\nidentities:\r\n  - id: deployer # the deployer\r\n    owner: platform\r\n    last_rotated: '2025-04-01' # by hand\r\n    match:\r\n      ci_secrets: [DEPLOY_TOKEN]\r\n  - id: slack\r\n    owner: chat\r\n    last_rotated: \"2025-05-01\"\r\n    match:\r\n      ci_secrets: [SLACK_WEBHOOK_URL]\r\n";
+    t.write("nhi-inventory.yaml", inv);
+    let out = import(
+        &t,
+        "github-secrets",
+        &fixture("evidence/github-secrets.json"),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        read(&t),
+        inv.replace("'2025-04-01' # by hand", "'2025-05-20' # by hand")
+    );
+    // SLACK_WEBHOOK_URL was set on 2025-04-02, before the recorded 2025-05-01: unchanged, said.
+    assert!(
+        out.stdout
+            .contains("  deployer: last_rotated 2025-04-01 → 2025-05-20\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "  slack: last_rotated: evidence 2025-04-02 is older than the recorded 2025-05-01\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("  unregistered: NPM_TOKEN\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn github_secrets_dry_run_writes_nothing_and_add_unregistered_writes_stubs() {
+    let t = demo_tree();
+    let export = fixture("evidence/github-secrets.json");
+    let dry = import(
+        &t,
+        "github-secrets",
+        &export,
+        &["--dry-run", "--add-unregistered"],
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(read(&t), demo_inventory());
+    assert!(
+        dry.stdout
+            .contains("nhi-inventory.yaml:83: +     last_rotated: 2025-05-20\n"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .contains("nhi-inventory.yaml:89: +   - id: npm-token\n"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .ends_with("dry run: 3 changes, nothing written\n"),
+        "{}",
+        dry.stdout
+    );
+
+    let out = import(&t, "github-secrets", &export, &["--add-unregistered"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("  unregistered: NPM_TOKEN (stub `npm-token` added)\n"),
+        "{}",
+        out.stdout
+    );
+    let want = insert_after(
+        &demo_inventory(),
+        CI_DEPLOYER_CREATED,
+        "    last_rotated: 2025-05-20\n",
+    ) + "  - id: npm-token\n    last_rotated: 2024-11-02\n    match:\n      ci_secrets:\n      - NPM_TOKEN\n  - id: slack-webhook-url\n    last_rotated: 2025-04-02\n    match:\n      ci_secrets:\n      - SLACK_WEBHOOK_URL\n";
+    assert_eq!(read(&t), want);
+    // The stubs are registered now: a second run lists nothing as unregistered.
+    let again = import(&t, "github-secrets", &export, &["--add-unregistered"]);
+    assert!(!again.stdout.contains("unregistered"), "{}", again.stdout);
+    assert_eq!(read(&t), want);
+}
+
+/// A malformed, truncated or foreign export is a located error (exit 2) that writes nothing.
+fn assert_refused(kind: &str, name: &str, content: &str, located: &str) {
+    let t = demo_tree();
+    let export = t.write(name, content);
+    let out = import(&t, kind, &export, &[]);
+    assert_eq!(out.code, 2, "{kind} {name}: {}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "{}:{located}: not a {kind} export",
+            export.display()
+        )),
+        "{kind} {name}: {}",
+        out.stderr
+    );
+    assert_eq!(
+        read(&t),
+        demo_inventory(),
+        "{kind} {name} changed the inventory"
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
+#[test]
+fn github_secrets_malformed_truncated_or_foreign_exports_write_nothing() {
+    let good = std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap();
+    // Truncated in the middle of the list.
+    let cut = &good[..good.find("NPM_TOKEN").unwrap()];
+    assert_refused("github-secrets", "cut.json", cut, "10:15");
+    // A bad timestamp, located at the end of its entry (serde_json places a custom error there).
+    let bad = good.replace("2025-05-20T14:32:10Z", "yesterday");
+    assert_refused("github-secrets", "bad.json", &bad, "8:5");
+    // A gcp-keys export (a list) given as github-secrets.
+    assert_refused(
+        "github-secrets",
+        "gcp.json",
+        "[\n  {\"name\": \"projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k\"}\n]\n",
+        "1:1",
+    );
+}
