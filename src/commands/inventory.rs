@@ -209,6 +209,8 @@ fn evidence(a: &InventoryImportArgs) -> Result<(Kind, String, Vec<Evidence>)> {
     let (file, text) = read_export(path)?;
     let ev = match kind {
         Kind::GithubSecrets => imp::github_secrets::parse(&file, &text)?,
+        Kind::GcpKeys => imp::gcp::parse(&file, &text)?,
+        Kind::VaultToken => imp::vault::parse(&file, &text)?,
         _ => bail!("--from {} is not supported yet", kind.as_str()),
     };
     Ok((kind, file, ev))

@@ -214,3 +214,170 @@ fn github_secrets_malformed_truncated_or_foreign_exports_write_nothing() {
         "1:1",
     );
 }
+
+#[test]
+fn gcp_keys_fixture_rotates_and_extends_the_billing_exporter() {
+    let t = demo_tree();
+    let export = fixture("evidence/gcp-keys.json");
+    let out = import(&t, "gcp-keys", &export, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Matched by client_email: the newest user-managed key is the rotation, its expiry the
+    // new one; the disabled old key and Google's system-managed key change nothing.
+    assert_eq!(
+        out.stdout,
+        format!(
+            "inventory import: gcp-keys from {}: 4 credentials, 1 identity matched\n  billing-exporter: last_rotated (none) → 2025-05-25\n  billing-exporter: expires 2025-06-01 → 2025-08-23\n  unregistered: reports@billing-exports-prod.iam.gserviceaccount.com key c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7\nwrote nhi-inventory.yaml: 2 changes\n",
+            export.display()
+        )
+    );
+    let want = demo_inventory().replacen(
+        "    created: 2025-04-01\n    expires: 2025-06-01\n",
+        "    created: 2025-04-01\n    last_rotated: 2025-05-25\n    expires: 2025-08-23\n",
+        1,
+    );
+    assert_ne!(want, demo_inventory());
+    assert_eq!(read(&t), want);
+}
+
+#[test]
+fn gcp_keys_disabled_key_suggests_revoked_and_write_status_writes_it() {
+    let t = Tree::new();
+    let inv = "version: 1\nidentities:\n  - id: old-exporter-key\n    owner: finance\n    created: 2025-04-01\n    status: active # until the provider says otherwise\n    match:\n      key_ids: ['4f1c2b9e0a7d6c5b3a29187f6e5d4c3b2a190817']\n";
+    t.write("nhi-inventory.yaml", inv);
+    let export = fixture("evidence/gcp-keys.json");
+    let out = import(&t, "gcp-keys", &export, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "  old-exporter-key: disabled at the provider: suggest status revoked (--write-status writes it)\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The key's validAfterTime is its creation date, already recorded; its expiry is new.
+    let dated = inv.replace(
+        "    created: 2025-04-01\n",
+        "    created: 2025-04-01\n    expires: 2025-06-01\n",
+    );
+    assert_eq!(read(&t), dated);
+    let out = import(&t, "gcp-keys", &export, &["--write-status"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("  old-exporter-key: status active → revoked\n"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        read(&t),
+        dated.replace("status: active #", "status: revoked #")
+    );
+}
+
+#[test]
+fn gcp_keys_malformed_or_foreign_exports_write_nothing() {
+    let good = std::fs::read_to_string(fixture("evidence/gcp-keys.json")).unwrap();
+    assert_refused(
+        "gcp-keys",
+        "cut.json",
+        &good[..good.len() / 2],
+        &located_eof(&good[..good.len() / 2]),
+    );
+    assert_refused(
+        "gcp-keys",
+        "github.json",
+        &std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap(),
+        "1:1",
+    );
+    let bad = good.replacen("USER_MANAGED", "ALIEN_MANAGED", 1);
+    assert_refused("gcp-keys", "type.json", &bad, "6:30");
+}
+
+/// Where serde_json reports the end of a truncated text: its last line and column.
+fn located_eof(text: &str) -> String {
+    let line = text.matches('\n').count() + 1;
+    let column = text.len() - text.rfind('\n').map_or(0, |i| i + 1);
+    format!("{line}:{}", column.max(1))
+}
+
+const VAULT_TOKEN: &str = "hvs.FAKEvaultTOKENnotREAL0123456789abcdef";
+
+#[test]
+fn vault_token_fixture_dates_an_identity_by_accessor_and_never_prints_the_token() {
+    let t = Tree::new();
+    let inv = "version: 1\nidentities:\n  # The orders service's AppRole token.\n  - id: orders-vault\n    kind: token\n    provider: vault\n    owner: data-team\n    created: 2025-03-01\n    last_used: 2025-06-10 # seen in the audit log\n    match:\n      key_ids: [Xk3pRq7sTv9wYz2aBc4dEf6g]\n";
+    t.write("nhi-inventory.yaml", inv);
+    let export = fixture("evidence/vault-token.json");
+    assert!(std::fs::read_to_string(&export)
+        .unwrap()
+        .contains(VAULT_TOKEN));
+    let out = import(&t, "vault-token", &export, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        read(&t),
+        "version: 1\nidentities:\n  # The orders service's AppRole token.\n  - id: orders-vault\n    kind: token\n    provider: vault\n    owner: data-team\n    created: 2025-03-01\n    last_rotated: 2025-04-01\n    expires: 2025-07-01\n    last_used: 2025-06-10 # seen in the audit log\n    match:\n      key_ids: [Xk3pRq7sTv9wYz2aBc4dEf6g]\n"
+    );
+    assert!(
+        out.stdout.contains(
+            "  orders-vault: last_used: evidence 2025-05-30 is older than the recorded 2025-06-10\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("  orders-vault: policies: default, orders-read\n"),
+        "{}",
+        out.stdout
+    );
+    // The token itself: in no output, not in the inventory, not with --dry-run or
+    // --add-unregistered into an inventory that does not know the accessor either.
+    let other = Tree::new();
+    other.write("nhi-inventory.yaml", "version: 1\nidentities: []\n");
+    let dry = import(
+        &other,
+        "vault-token",
+        &export,
+        &["--dry-run", "--add-unregistered"],
+    );
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let stubbed = import(&other, "vault-token", &export, &["--add-unregistered"]);
+    assert!(
+        stubbed
+            .stdout
+            .contains("stub `token-xk3prq7stv9wyz2abc4def6g-approle-orders` added"),
+        "{}",
+        stubbed.stdout
+    );
+    for o in [&out, &dry, &stubbed] {
+        assert!(!o.stdout.contains(VAULT_TOKEN) && !o.stderr.contains(VAULT_TOKEN));
+    }
+    assert!(!read(&t).contains(VAULT_TOKEN));
+    assert!(!read(&other).contains(VAULT_TOKEN));
+    assert!(
+        read(&other).contains("key_ids:\n      - Xk3pRq7sTv9wYz2aBc4dEf6g\n"),
+        "{}",
+        read(&other)
+    );
+}
+
+#[test]
+fn vault_token_malformed_exports_write_nothing_and_never_quote_the_token() {
+    let good = std::fs::read_to_string(fixture("evidence/vault-token.json")).unwrap();
+    // The token pasted where the creation time belongs: serde quotes it, redacted.
+    let bad = good.replace("1743465600", &format!("\"{VAULT_TOKEN}\""));
+    let t = demo_tree();
+    let export = t.write("bad.json", &bad);
+    let out = import(&t, "vault-token", &export, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("bad.json:8:"), "{}", out.stderr);
+    assert!(!out.stderr.contains(VAULT_TOKEN), "{}", out.stderr);
+    assert!(!out.stderr.contains("FAKEvault"), "{}", out.stderr);
+    assert_eq!(read(&t), demo_inventory());
+    assert_refused(
+        "vault-token",
+        "github.json",
+        &std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap(),
+        "20:1",
+    );
+}

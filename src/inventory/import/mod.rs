@@ -119,10 +119,15 @@ pub fn expect_shape(
 /// An RFC 3339 timestamp (`2025-05-20T10:00:00Z`, any offset, fractional seconds) as its UTC
 /// date.
 pub fn utc_date(s: &str) -> Result<Date, String> {
-    let ts: Timestamp = s
-        .parse()
-        .map_err(|e| format!("\"{s}\" is not an RFC 3339 timestamp: {e}"))?;
-    Ok(ts.to_zoned(TimeZone::UTC).date())
+    match s.parse::<Timestamp>() {
+        Ok(ts) => Ok(ts.to_zoned(TimeZone::UTC).date()),
+        // The end of time some providers write for "never expires" (9999-12-31T23:59:59Z) is
+        // past the last timestamp jiff represents: a UTC one is its date.
+        Err(_) if (s.ends_with('Z') || s.ends_with("+00:00")) && s.len() > 10 => s[..10]
+            .parse::<Date>()
+            .map_err(|e| format!("\"{s}\" is not an RFC 3339 timestamp: {e}")),
+        Err(e) => Err(format!("\"{s}\" is not an RFC 3339 timestamp: {e}")),
+    }
 }
 
 /// serde: an RFC 3339 timestamp field as its UTC date (a bad one is located by serde_json).
@@ -392,7 +397,7 @@ pub fn line_diff(file: &str, old: &str, new: &str) -> String {
         if i < n && j < m && a[i] == b[j] {
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+        } else if j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j]) {
             out.push_str(&format!(
                 "{file}:{}: + {}\n",
                 j + 1,
