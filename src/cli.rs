@@ -436,9 +436,10 @@ pub struct InventoryImportArgs {
     /// provider (otherwise suggested only).
     #[arg(long)]
     pub write_status: bool,
-    /// aws-credential-report: the JSON of `aws iam list-access-keys` (key ids per user).
+    /// aws-credential-report: the JSON of `aws iam list-access-keys` (key ids per user;
+    /// repeatable, one file per user).
     #[arg(long, value_name = "JSON")]
-    pub access_keys: Option<PathBuf>,
+    pub access_keys: Vec<PathBuf>,
     /// github-secrets: read the secrets through the GitHub API instead of a file.
     #[arg(long, requires = "live_target")]
     pub live: bool,

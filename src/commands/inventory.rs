@@ -211,13 +211,20 @@ fn evidence(a: &InventoryImportArgs) -> Result<(Kind, String, Vec<Evidence>)> {
         Kind::GithubSecrets => imp::github_secrets::parse(&file, &text)?,
         Kind::GcpKeys => imp::gcp::parse(&file, &text)?,
         Kind::VaultToken => imp::vault::parse(&file, &text)?,
-        _ => bail!("--from {} is not supported yet", kind.as_str()),
+        Kind::AwsCredentialReport => {
+            let keys = a
+                .access_keys
+                .iter()
+                .map(|p| read_export(p))
+                .collect::<Result<Vec<_>>>()?;
+            imp::aws::parse(&file, &text, &keys)?
+        }
     };
     Ok((kind, file, ev))
 }
 
 fn import(a: &InventoryImportArgs) -> Result<i32> {
-    if a.access_keys.is_some() && a.from != ImportFrom::AwsCredentialReport {
+    if !a.access_keys.is_empty() && a.from != ImportFrom::AwsCredentialReport {
         bail!("--access-keys goes with --from aws-credential-report");
     }
     let inv_file = a.inventory.display().to_string();

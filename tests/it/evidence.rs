@@ -179,11 +179,16 @@ fn github_secrets_dry_run_writes_nothing_and_add_unregistered_writes_stubs() {
 fn assert_refused(kind: &str, name: &str, content: &str, located: &str) {
     let t = demo_tree();
     let export = t.write(name, content);
-    let out = import(&t, kind, &export, &[]);
+    // The credential report goes with its key listings.
+    let out = if kind == "aws-credential-report" {
+        aws_import(&t, &export, &[])
+    } else {
+        import(&t, kind, &export, &[])
+    };
     assert_eq!(out.code, 2, "{kind} {name}: {}\n{}", out.stdout, out.stderr);
     assert!(
         out.stderr.contains(&format!(
-            "{}:{located}: not a {kind} export",
+            "{}:{located}: not a valid {kind} export",
             export.display()
         )),
         "{kind} {name}: {}",
@@ -380,4 +385,93 @@ fn vault_token_malformed_exports_write_nothing_and_never_quote_the_token() {
         &std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap(),
         "20:1",
     );
+}
+
+fn aws_import(t: &Tree, report: &Path, extra: &[&str]) -> Output {
+    let admin = fixture("evidence/aws-access-keys-migration-admin.json");
+    let bot = fixture("evidence/aws-access-keys-ci-bot.json");
+    let mut args = vec![
+        "--access-keys",
+        admin.to_str().unwrap(),
+        "--access-keys",
+        bot.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    import(t, "aws-credential-report", report, &args)
+}
+
+#[test]
+fn aws_credential_report_fixture_joined_with_access_keys_dates_the_admin_key() {
+    let t = demo_tree();
+    let report = fixture("evidence/aws-credential-report.csv");
+    let out = aws_import(&t, &report, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "inventory import: aws-credential-report from {}: 3 credentials, 1 identity matched\n  aws-admin: last_used 2025-02-01 → 2025-04-03\n  unregistered: ci-bot key AKIAQ7CIBOTFAKEKEY01\n  unregistered: ci-bot key AKIAQ7CIBOTFAKEKEY02\nwrote nhi-inventory.yaml: 1 change\n",
+            report.display()
+        )
+    );
+    let want = demo_inventory().replacen(
+        "    status: active\n    last_used: 2025-02-01\n",
+        "    status: active\n    last_used: 2025-04-03\n",
+        1,
+    );
+    assert_ne!(want, demo_inventory());
+    assert_eq!(read(&t), want);
+}
+
+#[test]
+fn aws_inactive_key_suggests_revoked_and_the_active_one_is_rotation_and_use_evidence() {
+    let t = Tree::new();
+    let inv = "version: 1\r\nidentities:\r\n  - id: ci-bot-old\r\n    owner: platform\r\n    created: 2024-06-10\r\n    match:\r\n      key_ids: [AKIAQ7CIBOTFAKEKEY02]\r\n  - id: ci-bot\r\n    owner: platform\r\n    created: 2024-06-10\r\n    last_rotated: 2024-12-01\r\n    match:\r\n      key_ids: [AKIAQ7CIBOTFAKEKEY01]\r\n";
+    t.write("nhi-inventory.yaml", inv);
+    let out = aws_import(&t, &fixture("evidence/aws-credential-report.csv"), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("  ci-bot-old: disabled at the provider: suggest status revoked (--write-status writes it)\n"),
+        "{}",
+        out.stdout
+    );
+    // The old key's last use (2025-01-20) comes from its report slot, joined by CreateDate.
+    assert_eq!(
+        read(&t),
+        "version: 1\r\nidentities:\r\n  - id: ci-bot-old\r\n    owner: platform\r\n    created: 2024-06-10\r\n    last_used: 2025-01-20\r\n    match:\r\n      key_ids: [AKIAQ7CIBOTFAKEKEY02]\r\n  - id: ci-bot\r\n    owner: platform\r\n    created: 2024-06-10\r\n    last_rotated: 2025-05-15\r\n    last_used: 2025-05-31\r\n    match:\r\n      key_ids: [AKIAQ7CIBOTFAKEKEY01]\r\n"
+    );
+}
+
+#[test]
+fn aws_malformed_reports_or_missing_access_keys_write_nothing() {
+    let good = std::fs::read_to_string(fixture("evidence/aws-credential-report.csv")).unwrap();
+    // A row cut short.
+    let cut = &good[..good.rfind(",us-east-1,").unwrap()];
+    assert_refused("aws-credential-report", "cut.csv", cut, "4:1");
+    // A bad date, located at its cell.
+    let bad = good.replacen("2025-04-03T16:20:00+00:00", "last tuesday", 1);
+    let col = bad.lines().nth(2).unwrap().find("last tuesday").unwrap() + 1;
+    assert_refused(
+        "aws-credential-report",
+        "bad.csv",
+        &bad,
+        &format!("3:{col}"),
+    );
+    // A JSON export given as the report.
+    assert_refused(
+        "aws-credential-report",
+        "github.csv",
+        &std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap(),
+        "1:1",
+    );
+    // No --access-keys: an error, nothing written.
+    let t = demo_tree();
+    let out = import(
+        &t,
+        "aws-credential-report",
+        &fixture("evidence/aws-credential-report.csv"),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--access-keys"), "{}", out.stderr);
+    assert_eq!(read(&t), demo_inventory());
 }

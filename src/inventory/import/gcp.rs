@@ -54,7 +54,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Evidence>, Located> {
                     file,
                     Pos::new(1, 1),
                     format!(
-                        "not a gcp-keys export: key #{}: name is not projects/P/serviceAccounts/EMAIL/keys/KEYID",
+                        "not a valid gcp-keys export: key #{}: name is not projects/P/serviceAccounts/EMAIL/keys/KEYID",
                         i + 1
                     ),
                 ))

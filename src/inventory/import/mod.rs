@@ -84,7 +84,7 @@ pub fn json_error(file: &str, kind: Kind, e: &serde_json::Error) -> Located {
         file,
         Pos::new(e.line().max(1), e.column().max(1)),
         format!(
-            "not a {} export: {}",
+            "not a valid {} export: {}",
             kind.as_str(),
             crate::secret::redact_quoted(msg)
         ),
@@ -110,7 +110,7 @@ pub fn expect_shape(
             Err(Located::new(
                 file,
                 Pos::new(line, column),
-                format!("not a {} export: expected {shape}", kind.as_str()),
+                format!("not a valid {} export: expected {shape}", kind.as_str()),
             ))
         }
     }

@@ -45,7 +45,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Evidence>, Located> {
         Located::new(
             file,
             Pos::new(1, 1),
-            format!("not a vault-token export: {e}"),
+            format!("not a valid vault-token export: {e}"),
         )
     };
     let created = unix_date(d.creation_time).map_err(bad)?;
