@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{ImportFrom, InventoryAddArgs, InventoryCommand, InventoryImportArgs, ListFormat};
+use crate::github::secrets::SecretsOf;
 use crate::inventory::import::{self as imp, Evidence, Kind};
 use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
 use crate::report::view::ReportView;
@@ -203,7 +204,34 @@ fn evidence(a: &InventoryImportArgs) -> Result<(Kind, String, Vec<Evidence>)> {
         ImportFrom::VaultToken => Kind::VaultToken,
     };
     if a.live {
-        bail!("--live reads github-secrets only");
+        if kind != Kind::GithubSecrets {
+            bail!("--live reads github-secrets only");
+        }
+        let (of, source) = match (&a.repo, &a.org) {
+            (Some(r), _) => {
+                if r.split('/').count() != 2 || r.split('/').any(str::is_empty) {
+                    bail!("--repo `{r}`: expected OWNER/NAME");
+                }
+                (SecretsOf::Repo(r.clone()), format!("repository {r}"))
+            }
+            (None, Some(o)) => (SecretsOf::Org(o.clone()), format!("organization {o}")),
+            (None, None) => bail!("--live needs --repo OWNER/NAME or --org ORG"),
+        };
+        let token = std::env::var(&a.token_env)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .with_context(|| format!("--live: no token in ${}", a.token_env))?;
+        let api_url = a
+            .api_url
+            .clone()
+            .or_else(|| std::env::var("GITHUB_API_URL").ok())
+            .unwrap_or_else(|| "https://api.github.com".to_string());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let secrets = rt.block_on(crate::github::secrets::list(&api_url, &token, &of))?;
+        return Ok((kind, source, imp::github_secrets::evidence(secrets)));
     }
     let path = a.file.as_deref().context("an export FILE is needed")?;
     let (file, text) = read_export(path)?;

@@ -475,3 +475,128 @@ fn aws_malformed_reports_or_missing_access_keys_write_nothing() {
     assert!(out.stderr.contains("--access-keys"), "{}", out.stderr);
     assert_eq!(read(&t), demo_inventory());
 }
+
+/// `inventory import --live` in `t` against the mock API at `uri`, with a test token.
+async fn live(t: &Tree, uri: String, target: &[&str]) -> Output {
+    let dir = t.path().to_path_buf();
+    let mut args: Vec<String> = ["inventory", "import", "--from", "github-secrets", "--live"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(target.iter().map(|s| s.to_string()));
+    args.extend(["--api-url".to_string(), uri]);
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        crate::harness::run_in_env(
+            &dir,
+            &args,
+            &[("GITHUB_TOKEN", "ghp_livetesttoken0123456789abcdefghijkl")],
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn github_secrets_live_reads_every_page_of_a_repository_and_an_organization() {
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let fixture_json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("evidence/github-secrets.json")).unwrap(),
+    )
+    .unwrap();
+    let secrets = fixture_json["secrets"].as_array().unwrap().clone();
+    let server = MockServer::start().await;
+    const REPO: &str = "/repos/acme/app/actions/secrets";
+    let next = format!("<{}{REPO}?per_page=100&page=2>; rel=\"next\"", server.uri());
+    Mock::given(method("GET"))
+        .and(path(REPO))
+        .and(query_param("page", "2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"total_count": 3, "secrets": secrets[1..].to_vec()}),
+            ),
+        )
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(REPO))
+        .and(query_param("per_page", "100"))
+        .and(header(
+            "authorization",
+            "Bearer ghp_livetesttoken0123456789abcdefghijkl",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("link", next.as_str())
+                .set_body_json(
+                    serde_json::json!({"total_count": 3, "secrets": secrets[..1].to_vec()}),
+                ),
+        )
+        .with_priority(2)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/actions/secrets"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "total_count": 1,
+            "secrets": [{"name": "DEPLOY_TOKEN", "created_at": "2025-01-05T10:00:00Z",
+                "updated_at": "2025-05-30T08:00:00Z", "visibility": "selected",
+                "selected_repositories_url": format!("{}/orgs/acme/actions/secrets/DEPLOY_TOKEN/repositories", server.uri())}]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/nobody/actions/secrets"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(serde_json::json!({"message": "Not Found"})),
+        )
+        .mount(&server)
+        .await;
+
+    // The repository, over two pages: the same result as the file import.
+    let t = demo_tree();
+    let out = live(&t, server.uri(), &["--repo", "acme/app"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "inventory import: github-secrets from repository acme/app: 3 credentials, 1 identity matched\n  ci-deployer: last_rotated (none) → 2025-05-20\n  unregistered: NPM_TOKEN\n  unregistered: SLACK_WEBHOOK_URL\nwrote nhi-inventory.yaml: 1 change\n"
+    );
+    let after_repo = insert_after(
+        &demo_inventory(),
+        CI_DEPLOYER_CREATED,
+        "    last_rotated: 2025-05-20\n",
+    );
+    assert_eq!(read(&t), after_repo);
+
+    // The organization's copy was set later: newer evidence, and its visibility shown.
+    let out = live(&t, server.uri(), &["--org", "acme"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("  ci-deployer: last_rotated 2025-05-20 → 2025-05-30\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("  ci-deployer: organization secret, visibility selected\n"),
+        "{}",
+        out.stdout
+    );
+    let after_org = after_repo.replace(
+        "    last_rotated: 2025-05-20\n",
+        "    last_rotated: 2025-05-30\n",
+    );
+    assert_eq!(read(&t), after_org);
+
+    // An API error: exit 2, nothing written, the token never printed.
+    let out = live(&t, server.uri(), &["--org", "nobody"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("404"), "{}", out.stderr);
+    assert!(!out.stderr.contains("ghp_livetesttoken") && !out.stdout.contains("ghp_livetesttoken"));
+    assert_eq!(read(&t), after_org);
+}
