@@ -24,16 +24,6 @@ pub fn exit_code(report: &Report) -> i32 {
     }
 }
 
-/// The key of `--fingerprint-key-env NAME`: the variable's value, which must be set.
-fn fingerprint_key(name: &str) -> Result<crate::secret::FingerprintKey> {
-    match std::env::var_os(name) {
-        Some(v) if !v.is_empty() => Ok(crate::secret::FingerprintKey::new(v.into_encoded_bytes())),
-        _ => anyhow::bail!(
-            "--fingerprint-key-env {name}: the environment variable {name} is not set or empty"
-        ),
-    }
-}
-
 pub fn main(args: ScanArgs) -> Result<i32> {
     let max_file_size = args
         .max_file_size
@@ -64,10 +54,20 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         fingerprint_key: args
             .fingerprint_key_env
             .as_deref()
-            .map(fingerprint_key)
+            .map(super::fingerprint_key)
             .transpose()?,
+        progress: None,
     };
-    let report = run(&settings)?;
+    // A history scan can take minutes: a bar on a terminal, nothing on a pipe or with --quiet.
+    let history = matches!(settings.git, Some(crate::sources::git::GitMode::History(_)));
+    let bar = super::progress::GitBar::start(history && super::progress::wanted(args.quiet));
+    let settings = ScanSettings {
+        progress: bar.counters(),
+        ..settings
+    };
+    let report = run(&settings);
+    bar.finish();
+    let report = report?;
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,
