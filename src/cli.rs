@@ -429,6 +429,73 @@ pub enum InventoryCommand {
     /// Register a finding of a JSON report (by fingerprint) as an identity. Writes the
     /// fingerprint and key id, never the secret.
     Add(Box<InventoryAddArgs>),
+    /// Update the inventory in place from a provider's export: rotation, creation, use and
+    /// expiry dates (only newer evidence replaces older), what no identity registers.
+    Import(Box<InventoryImportArgs>),
+}
+
+/// The export kinds of `inventory import --from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// GitHub's list repository / environment / organization secrets JSON.
+    GithubSecrets,
+    /// `gcloud iam service-accounts keys list --format=json`.
+    GcpKeys,
+    /// The IAM credential report CSV (with --access-keys).
+    AwsCredentialReport,
+    /// `vault token lookup -format=json`.
+    VaultToken,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryImportArgs {
+    /// Kind of export.
+    #[arg(long, value_enum)]
+    pub from: ImportFrom,
+    /// The export file (not with --live).
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "live",
+        conflicts_with = "live"
+    )]
+    pub file: Option<PathBuf>,
+    /// Inventory file to update.
+    #[arg(long, value_name = "PATH", default_value = "nhi-inventory.yaml")]
+    pub inventory: PathBuf,
+    /// Print the summary and the lines that would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write a stub identity (no owner yet) for each credential no identity registers.
+    #[arg(long)]
+    pub add_unregistered: bool,
+    /// Write `status: revoked` for identities whose credentials are all disabled at the
+    /// provider (otherwise suggested only).
+    #[arg(long)]
+    pub write_status: bool,
+    /// aws-credential-report: the JSON of `aws iam list-access-keys` (key ids per user;
+    /// repeatable, one file per user).
+    #[arg(long, value_name = "JSON")]
+    pub access_keys: Vec<PathBuf>,
+    /// github-secrets: read the secrets through the GitHub API instead of a file.
+    #[arg(long, requires = "live_target")]
+    pub live: bool,
+    /// With --live: a repository's secrets.
+    #[arg(
+        long,
+        value_name = "OWNER/NAME",
+        group = "live_target",
+        requires = "live"
+    )]
+    pub repo: Option<String>,
+    /// With --live: an organization's secrets.
+    #[arg(long, value_name = "ORG", group = "live_target", requires = "live")]
+    pub org: Option<String>,
+    /// With --live: API root [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL", requires = "live")]
+    pub api_url: Option<String>,
+    /// With --live: environment variable holding the token.
+    #[arg(long, value_name = "VAR", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
 }
 
 #[derive(Debug, Args)]

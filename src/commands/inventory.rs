@@ -1,4 +1,4 @@
-//! `nhiscan inventory check` and `nhiscan inventory add`.
+//! `nhiscan inventory check`, `nhiscan inventory add` and `nhiscan inventory import`.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +7,9 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
-use crate::cli::{InventoryAddArgs, InventoryCommand, ListFormat};
+use crate::cli::{ImportFrom, InventoryAddArgs, InventoryCommand, InventoryImportArgs, ListFormat};
+use crate::github::secrets::SecretsOf;
+use crate::inventory::import::{self as imp, Evidence, Kind};
 use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
 use crate::report::view::ReportView;
 
@@ -24,6 +26,7 @@ pub fn main(cmd: InventoryCommand) -> Result<i32> {
             format,
         ),
         InventoryCommand::Add(args) => add(&args),
+        InventoryCommand::Import(args) => import(&args),
     }
 }
 
@@ -184,6 +187,145 @@ fn add(a: &InventoryAddArgs) -> Result<i32> {
     } else {
         std::fs::write(&a.inventory, &text).with_context(|| format!("{file}: cannot write"))?;
         eprintln!("nhiscan: registered `{}` in {file}", entry.id);
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn read_export(path: &Path) -> Result<(String, String)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("{file}: cannot read"))?;
+    Ok((file, text))
+}
+
+/// The evidence `--from` names, from its file(s) or read live.
+fn evidence(a: &InventoryImportArgs) -> Result<(Kind, String, Vec<Evidence>)> {
+    let kind = match a.from {
+        ImportFrom::GithubSecrets => Kind::GithubSecrets,
+        ImportFrom::GcpKeys => Kind::GcpKeys,
+        ImportFrom::AwsCredentialReport => Kind::AwsCredentialReport,
+        ImportFrom::VaultToken => Kind::VaultToken,
+    };
+    if a.live {
+        if kind != Kind::GithubSecrets {
+            bail!("--live reads github-secrets only");
+        }
+        let (of, source) = match (&a.repo, &a.org) {
+            (Some(r), _) => {
+                if r.split('/').count() != 2 || r.split('/').any(str::is_empty) {
+                    bail!("--repo `{r}`: expected OWNER/NAME");
+                }
+                (SecretsOf::Repo(r.clone()), format!("repository {r}"))
+            }
+            (None, Some(o)) => (SecretsOf::Org(o.clone()), format!("organization {o}")),
+            (None, None) => bail!("--live needs --repo OWNER/NAME or --org ORG"),
+        };
+        let token = std::env::var(&a.token_env)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .with_context(|| format!("--live: no token in ${}", a.token_env))?;
+        let api_url = a
+            .api_url
+            .clone()
+            .or_else(|| std::env::var("GITHUB_API_URL").ok())
+            .unwrap_or_else(|| "https://api.github.com".to_string());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let secrets = rt.block_on(crate::github::secrets::list(&api_url, &token, &of))?;
+        return Ok((kind, source, imp::github_secrets::evidence(secrets)));
+    }
+    let path = a.file.as_deref().context("an export FILE is needed")?;
+    let (file, text) = read_export(path)?;
+    let ev = match kind {
+        Kind::GithubSecrets => imp::github_secrets::parse(&file, &text)?,
+        Kind::GcpKeys => imp::gcp::parse(&file, &text)?,
+        Kind::VaultToken => imp::vault::parse(&file, &text)?,
+        Kind::AwsCredentialReport => {
+            let keys = a
+                .access_keys
+                .iter()
+                .map(|p| read_export(p))
+                .collect::<Result<Vec<_>>>()?;
+            imp::aws::parse(&file, &text, &keys)?
+        }
+    };
+    Ok((kind, file, ev))
+}
+
+fn import(a: &InventoryImportArgs) -> Result<i32> {
+    if !a.access_keys.is_empty() && a.from != ImportFrom::AwsCredentialReport {
+        bail!("--access-keys goes with --from aws-credential-report");
+    }
+    let inv_file = a.inventory.display().to_string();
+    let before = std::fs::read_to_string(&a.inventory)
+        .with_context(|| format!("{inv_file}: cannot read inventory"))?;
+    let loaded = inventory::parse(&inv_file, &before);
+    if let Some(e) = loaded.errors.first() {
+        bail!("{e} (fix the inventory before importing into it)");
+    }
+    let (kind, source, ev) = evidence(a)?;
+    let plan = imp::plan(
+        &loaded.inventory,
+        &ev,
+        imp::Options {
+            write_status: a.write_status,
+        },
+    );
+    let mut text = imp::apply(&before, &plan).map_err(|e| anyhow!("{inv_file}: {e}"))?;
+    let mut added = Vec::new();
+    if a.add_unregistered {
+        let mut taken = loaded
+            .inventory
+            .identities
+            .iter()
+            .map(|i| i.id.clone())
+            .collect();
+        for e in &plan.unregistered {
+            let stub = imp::stub(e, &mut taken);
+            text =
+                edit::add_identity(Some(&text), &stub).map_err(|e| anyhow!("{inv_file}: {e}"))?;
+            added.push((stub.id, e.label.clone()));
+        }
+    }
+    let after = inventory::parse(&inv_file, &text);
+    if let Some(e) = after.errors.first() {
+        bail!("the imported evidence would make the inventory invalid: {e}");
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "inventory import: {} from {source}: {} credential{}, {} identit{} matched",
+        kind.as_str(),
+        ev.len(),
+        if ev.len() == 1 { "" } else { "s" },
+        plan.matched,
+        if plan.matched == 1 { "y" } else { "ies" }
+    )?;
+    for c in &plan.changes {
+        writeln!(out, "  {c}")?;
+    }
+    for (id, note) in &plan.notes {
+        writeln!(out, "  {id}: {note}")?;
+    }
+    for e in &plan.unregistered {
+        let added = added.iter().find(|(_, l)| *l == e.label);
+        match added {
+            Some((id, _)) => writeln!(out, "  unregistered: {} (stub `{id}` added)", e.label)?,
+            None => writeln!(out, "  unregistered: {}", e.label)?,
+        }
+    }
+    let n = plan.changes.len() + added.len();
+    let changes = format!("{n} change{}", if n == 1 { "" } else { "s" });
+    if a.dry_run {
+        write!(out, "{}", imp::line_diff(&inv_file, &before, &text))?;
+        writeln!(out, "dry run: {changes}, nothing written")?;
+    } else if text == before {
+        writeln!(out, "{inv_file}: up to date")?;
+    } else {
+        imp::write_atomic(&a.inventory, &text)
+            .with_context(|| format!("{inv_file}: cannot write"))?;
+        writeln!(out, "wrote {inv_file}: {changes}")?;
     }
     Ok(EXIT_CLEAN)
 }

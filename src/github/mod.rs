@@ -1,4 +1,5 @@
-//! The only place that talks to the GitHub API: pull-request comments through octocrab.
+//! The only place that talks to the GitHub API: pull-request comments through octocrab (and
+//! the repository and Actions-secret listings of `org scan` and `inventory import --live`).
 //!
 //! One summary comment per pull request, found again by a hidden marker and edited in place
 //! (never a second one), marked resolved when findings drop to zero; optional review comments
@@ -8,6 +9,7 @@
 
 pub mod diff;
 pub mod repos;
+pub mod secrets;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -375,12 +377,22 @@ impl<'a> Client<'a> {
 
     /// Every item of a list endpoint, following `Link: <…>; rel="next"`.
     async fn get_all(&self, path: &str) -> Result<Vec<Value>, GithubError> {
+        self.get_all_in(path, None).await
+    }
+
+    /// Every item of a paged list: the page itself, or its array under `key` (the secrets
+    /// endpoints answer `{"total_count": N, "secrets": [...]}`).
+    async fn get_all_in(&self, path: &str, key: Option<&str>) -> Result<Vec<Value>, GithubError> {
         let mut out = Vec::new();
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut next = Some(format!("{path}{sep}per_page=100"));
         while let Some(p) = next.take() {
             let r = self.send("GET", &p, None).await?;
-            if let Value::Array(items) = r.json {
+            let page = match key {
+                Some(k) => r.json.get(k).cloned().unwrap_or(Value::Null),
+                None => r.json,
+            };
+            if let Value::Array(items) = page {
                 out.extend(items);
             }
             next = next_link(&r.headers);

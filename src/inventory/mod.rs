@@ -5,6 +5,7 @@
 //! [`Inventory`]; every problem names the file, line and column of the offending value.
 
 pub mod edit;
+pub mod import;
 mod raw;
 
 use std::path::Path;

@@ -12,6 +12,7 @@ mod audit;
 mod baseline;
 mod cli;
 mod demo;
+mod evidence;
 mod git;
 mod githttp;
 mod github;
