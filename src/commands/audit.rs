@@ -140,10 +140,12 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         now: args.now,
         ..ScanSettings::new(&args.path)
     };
+    let outcome = scan::ScanPlan::resolve(&settings)?.run()?;
+    let inventory_failed = super::scan::inventory_failure(&outcome);
     let scan::Outcome {
         report,
         inventory: loaded,
-    } = scan::ScanPlan::resolve(&settings)?.run()?;
+    } = outcome;
     let Some(loaded) = loaded else {
         bail!(
             "no inventory: pass --inventory PATH, set `inventory:` in .nhiscan.yaml, or create {} in {}",
@@ -153,7 +155,19 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     };
     let now = scan::today(args.now);
     let errors = report.summary.stats.errors;
-    let r = build(report, &loaded.inventory, now, settings.fail_on);
+    // An inventory with problems is reviewed as an empty one: its errors are in the document,
+    // and the run is an error.
+    let empty;
+    let inv = if inventory_failed.is_some() {
+        empty = Inventory {
+            source: loaded.inventory.source.clone(),
+            ..Default::default()
+        };
+        &empty
+    } else {
+        &loaded.inventory
+    };
+    let r = build(report, inv, now, settings.fail_on);
     let mut out = std::io::stdout().lock();
     match args.format {
         AuditFormat::Text => audit::text(&r, &mut out)?,
@@ -163,6 +177,10 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     out.flush()?;
     for e in &r.errors {
         eprintln!("warning: {}: {}", e.path, e.message);
+    }
+    if let Some(msg) = &inventory_failed {
+        eprintln!("nhiscan: error: {msg}");
+        return Ok(EXIT_ERROR);
     }
     Ok(if r.summary.failing > 0 {
         EXIT_FINDINGS

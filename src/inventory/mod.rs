@@ -135,8 +135,9 @@ pub struct Inventory {
 pub type InventoryError = crate::yaml::Located;
 
 /// An inventory as read: what could be validated, and every problem found. A syntax error or an
-/// unknown key leaves no identities; a bad value only drops that value (an identity with a bad
-/// date still matches its credential), so one typo never hides the rest of the file.
+/// unknown key leaves no identities; a bad value only drops that value, so `inventory check`
+/// reports every problem at once. `scan` and `audit` apply an inventory only when `errors` is
+/// empty (one with problems is an error of the run, never half-applied).
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub inventory: Inventory,
@@ -162,11 +163,16 @@ impl Loaded {
     }
 }
 
-/// Read and validate an inventory file. `Err` only when it cannot be read at all.
+/// Read and validate an inventory file. `Err` only when it cannot be read at all (shown as
+/// `file: not found`, `file: cannot read inventory: …`: a whole-file problem has no line).
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        InventoryError::whole_file(file.clone(), format!("cannot read inventory: {e}"))
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "not found".to_string(),
+            _ => format!("cannot read inventory: {e}"),
+        };
+        InventoryError::whole_file(file.clone(), message)
     })?;
     Ok(parse(&file, &text))
 }

@@ -319,6 +319,10 @@ fn scan(t: &Tree, extra: &[&str]) -> crate::harness::Output {
     )
 }
 
+/// Issue 14: an inventory that does not parse or validate is an error of the run (exit 2,
+/// whatever was found), located on stderr and in the report's `errors`; the report is still
+/// written in full, and no finding is judged against half an inventory (before, one typo made
+/// every finding `unregistered` and the run exit 1, like real findings).
 #[test]
 fn malformed_inventory_is_located_and_nothing_else_is_lost() {
     let t = token_tree();
@@ -326,7 +330,8 @@ fn malformed_inventory_is_located_and_nothing_else_is_lost() {
         "nhi-inventory.yaml",
         format!("version: 1\nidentities:\n  - id: app\n    owner: me\n    created: 2025-02-30\n    match:\n      fingerprints: ['{}']\n", fp(TOKEN)),
     );
-    let out = scan(&t, &[]);
+    let out = scan(&t, &["--sarif", "out.sarif"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     let r = out.json();
     assert_eq!(r["summary"]["findings"], 1, "{}", out.stderr);
     assert_eq!(r["errors"][0]["path"], "./nhi-inventory.yaml:5:14");
@@ -334,37 +339,98 @@ fn malformed_inventory_is_located_and_nothing_else_is_lost() {
         .as_str()
         .unwrap()
         .contains("`2025-02-30` is not a calendar date"));
-    // The identity is still matched, only the date is dropped.
-    assert_eq!(r["findings"][0]["identity"]["id"], "app");
+    // Not judged: no identity, no verdict, no governance block.
+    assert!(r["findings"][0].get("identity").is_none(), "{r}");
+    assert_eq!(r["findings"][0]["verdicts"], serde_json::json!([]));
+    assert!(r.get("governance").is_none(), "{r}");
     assert!(
         out.stderr.contains("./nhi-inventory.yaml:5:14: created:"),
         "{}",
         out.stderr
     );
-    assert_eq!(out.code, 1);
-    // With nothing failing, the bad inventory still makes the run exit 2.
-    assert_eq!(scan(&t, &["--fail-on", "none"]).code, 2);
-
-    // A syntax error: every finding still reported (as unregistered), and the error located.
-    t.write(
-        "nhi-inventory.yaml",
-        "version: 1\nidentities:\n  - id: app\n   owner: me\n",
-    );
-    let out = scan(&t, &[]);
-    let r = out.json();
-    assert_eq!(r["summary"]["findings"], 1);
-    assert_eq!(r["findings"][0]["verdicts"][0]["kind"], "unregistered");
-    let path = r["errors"][0]["path"].as_str().unwrap();
-    assert!(path.starts_with("./nhi-inventory.yaml:4:"), "{path}");
-
-    // An explicit inventory that does not exist is a fatal error.
-    let out = scan(&t, &["--inventory", "missing.yaml"]);
-    assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("missing.yaml: cannot read inventory"),
+        out.stderr.contains("nhiscan: error: the inventory ./nhi-inventory.yaml has 1 problem (listed above): it was not applied"),
         "{}",
         out.stderr
     );
+    // The SARIF file is written too, with the error as a notification.
+    let sarif = std::fs::read_to_string(t.path().join("out.sarif")).unwrap();
+    assert!(sarif.contains("nhi-inventory.yaml"), "{sarif}");
+    assert!(sarif.contains("is not a calendar date"), "{sarif}");
+    assert_eq!(scan(&t, &["--fail-on", "none"]).code, 2);
+
+    // A syntax error or an unknown key: the same, never a warning and a page of unregistered.
+    for (text, at) in [
+        (
+            "version: 1\nidentities:\n  - id: app\n   owner: me\n",
+            "./nhi-inventory.yaml:4:",
+        ),
+        (
+            "version: 1\nidentities:\n  - id: app\n    ownr: me\n",
+            "./nhi-inventory.yaml:4:5",
+        ),
+    ] {
+        t.write("nhi-inventory.yaml", text);
+        let out = scan(&t, &[]);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        let r = out.json();
+        assert_eq!(r["summary"]["findings"], 1);
+        assert_eq!(
+            r["findings"][0]["verdicts"],
+            serde_json::json!([]),
+            "{text}"
+        );
+        let path = r["errors"][0]["path"].as_str().unwrap();
+        assert!(path.starts_with(at), "{text}: {path}");
+        assert!(out.stderr.contains(at), "{text}: {}", out.stderr);
+        assert!(out.stderr.contains("was not applied"), "{}", out.stderr);
+    }
+
+    // An explicit inventory that does not exist is a fatal error, named without a position.
+    let out = scan(&t, &["--inventory", "missing.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("nhiscan: error: missing.yaml: not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(":0:"), "{}", out.stderr);
+}
+
+/// Issue 14: `audit` with an inventory in error exits 2 and still writes its document, the
+/// problems in its `errors`; a missing one is `FILE: not found`.
+#[test]
+fn audit_with_a_malformed_inventory_is_an_error() {
+    let t = token_tree();
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: app\n    owner: me\n    colour: red\n",
+    );
+    let out = t.run(&["audit", ".", "-f", "json", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let r = out.json();
+    assert_eq!(r["errors"][0]["path"], "./nhi-inventory.yaml:5:5", "{r}");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown field `colour`"));
+    assert!(
+        out.stderr
+            .contains("./nhi-inventory.yaml:5:5: identities[0]: unknown field `colour`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("was not applied"), "{}", out.stderr);
+    assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    let out = t.run(&["audit", ".", "--inventory", "nope.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("nope.yaml: not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(":0:"), "{}", out.stderr);
 }
 
 #[test]
