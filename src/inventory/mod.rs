@@ -4,6 +4,7 @@
 //! holds a secret. Parsed into raw serde types (unknown keys are errors), then validated into
 //! [`Inventory`]; every problem names the file, line and column of the offending value.
 
+pub mod check;
 pub mod edit;
 mod raw;
 
@@ -252,6 +253,13 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
     if policy.rotation_days == 0 {
         errors.push(loaded.error_at("policy.rotation_days", "rotation_days must be at least 1"));
     }
+    if policy.stale_after_days == 0 {
+        // Zero days without use would make every identity stale the day after it was used.
+        errors.push(loaded.error_at(
+            "policy.stale_after_days",
+            "stale_after_days must be at least 1",
+        ));
+    }
     let mut identities = Vec::new();
     let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for (i, r) in raw.identities.into_iter().enumerate() {
@@ -295,6 +303,13 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
                     &at("last_rotated"),
                     format!("last_rotated {l} is before created {c}"),
                 ));
+            }
+        }
+        if let (Some(c), Some(x)) = (created, expires) {
+            if x < c {
+                errors.push(
+                    loaded.error_at(&at("expires"), format!("expires {x} is before created {c}")),
+                );
             }
         }
         if r.rotation_days == Some(0) {
@@ -412,7 +427,14 @@ pub fn lint(loaded: &Loaded) -> Vec<InventoryError> {
                         );
                         out.push(e);
                     }
-                    Some(_) => {}
+                    Some((line, _)) => {
+                        let mut e = at(&format!("match.{what}[{j}]"));
+                        e.message = format!(
+                            "`{v}` is listed twice in match.{what} of `{}` (first at line {line})",
+                            id.id
+                        );
+                        out.push(e);
+                    }
                     None => {
                         let line = at(&format!("match.{what}[{j}]")).line;
                         owners.insert((what, v.as_str()), (line, id.id.as_str()));
