@@ -132,6 +132,17 @@ pub struct OrgScanArgs {
 pub struct OrgReportOptions {
     #[arg(long, short = 'f', value_enum, default_value_t = OrgFormat::Text)]
     pub format: OrgFormat,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable
+    /// (the datastore and the inventory keep matching on plain `sha256:` ones).
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
+    /// Only this repository (its name as the report shows it, e.g. `acme/api`).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+    /// Also write one report per repository into DIR (`DIR/<name>.sarif|json|md|txt`, `/` in
+    /// names kept as folders), in the chosen format: per-repository SARIF for code scanning.
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
+    pub per_repo: Option<PathBuf>,
     /// Governance inventory: verdicts on every finding, grouped by owner.
     #[arg(long, value_name = "PATH")]
     pub inventory: Option<PathBuf>,
@@ -293,6 +304,9 @@ pub struct ScanArgs {
     /// Output format on stdout.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// No progress bar (`--git` draws one on a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Config file (default: .nhiscan.yaml in the scanned directory, if present).

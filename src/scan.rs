@@ -52,6 +52,8 @@ pub struct ScanSettings {
     /// Report keyed fingerprints (`hmac-sha256:`) instead of plain SHA-256. The inventory and
     /// the baseline are still matched on the plain fingerprint, before the report is keyed.
     pub fingerprint_key: Option<crate::secret::FingerprintKey>,
+    /// Counters a git history scan advances as it goes (a caller's progress bar reads them).
+    pub progress: Option<std::sync::Arc<crate::sources::Progress>>,
 }
 
 impl ScanSettings {
@@ -72,6 +74,7 @@ impl ScanSettings {
             git: None,
             baseline: None,
             fingerprint_key: None,
+            progress: None,
         }
     }
 }
@@ -232,6 +235,7 @@ impl ScanPlan {
                     threads: opts.threads,
                     max_file_size: opts.max_file_size,
                     path_allowlist: opts.path_allowlist.clone(),
+                    progress: s.progress.clone(),
                 };
                 let sink = crate::pipelines::Collector::default();
                 let scanned = git::scan(&engine, &sink, &gopts, mode)?;

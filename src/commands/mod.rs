@@ -16,3 +16,13 @@ pub mod scan;
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
+
+/// The key of `--fingerprint-key-env NAME`: the variable's value, which must be set.
+pub fn fingerprint_key(name: &str) -> anyhow::Result<crate::secret::FingerprintKey> {
+    match std::env::var_os(name) {
+        Some(v) if !v.is_empty() => Ok(crate::secret::FingerprintKey::new(v.into_encoded_bytes())),
+        _ => anyhow::bail!(
+            "--fingerprint-key-env {name}: the environment variable {name} is not set or empty"
+        ),
+    }
+}

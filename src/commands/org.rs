@@ -134,34 +134,83 @@ fn listed(owner: &Owner, token: Option<&str>, args: &OrgScanArgs) -> Result<Vec<
         .collect())
 }
 
-/// Print the datastore's report; the exit code `--fail-on` gives.
+/// Print the datastore's report (and with `--per-repo`, write one per repository); the exit
+/// code `--fail-on` gives.
 fn render(store: &Store, o: &OrgReportOptions, blobs_this_run: Option<u64>) -> Result<i32> {
     let inventory = o
         .inventory
         .as_deref()
         .map(crate::scan::read_inventory)
         .transpose()?;
+    let inventory = inventory.as_ref().map(|l| &l.inventory);
     let now = crate::scan::today(o.now);
-    let mut r = report::build(
-        store,
-        inventory.as_ref().map(|l| &l.inventory),
-        now,
-        o.fail_on.threshold(),
-    )?;
+    let key = o
+        .fingerprint_key_env
+        .as_deref()
+        .map(super::fingerprint_key)
+        .transpose()?;
+    let build = |repo: Option<&str>| -> Result<report::OrgReport> {
+        let mut r = report::build(store, inventory, now, o.fail_on.threshold(), repo)?;
+        if let Some(key) = &key {
+            report::key_fingerprints(&mut r, key);
+        }
+        Ok(r)
+    };
+    let mut r = build(o.repo.as_deref())?;
+    if let Some(name) = o.repo.as_deref() {
+        if r.summary.repos == 0 {
+            bail!("{name}: no such repository in the datastore");
+        }
+    }
     if let Some(b) = blobs_this_run {
         r.summary.blobs_scanned = b;
     }
-    let mut out = std::io::stdout().lock();
-    match o.format {
+    if let Some(dir) = &o.per_repo {
+        let ext = match o.format {
+            OrgFormat::Json => "json",
+            OrgFormat::Markdown => "md",
+            OrgFormat::Sarif => "sarif",
+            OrgFormat::Text => "txt",
+        };
+        let names = report::repo_names(store)?;
+        for name in &names {
+            let path = dir.join(format!("{}.{ext}", org::cache::safe_name(name)));
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+            );
+            write_report(&build(Some(name))?, o.format, &mut file)?;
+            file.flush()?;
+        }
+        eprintln!(
+            "nhiscan: {} per-repository reports in {}",
+            names.len(),
+            dir.display()
+        );
+    }
+    write_report(&r, o.format, &mut std::io::stdout().lock())?;
+    Ok(if r.summary.failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn write_report(r: &report::OrgReport, format: OrgFormat, out: &mut dyn Write) -> Result<()> {
+    match format {
         OrgFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &r)?;
+            serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)?;
         }
-        OrgFormat::Markdown => write!(out, "{}", report::markdown(&r))?,
+        OrgFormat::Markdown => write!(out, "{}", report::markdown(r))?,
         OrgFormat::Sarif => {
             let rules = std::sync::Arc::new(crate::rules::RuleSet::load(&Default::default())?);
-            let scan = report::as_scan_report(&r, rules);
-            crate::report::sarif::write(&scan, &Default::default(), &mut out)?;
+            let scan = report::as_scan_report(r, rules);
+            crate::report::sarif::write(&scan, &Default::default(), &mut *out)?;
         }
         OrgFormat::Text => {
             for f in &r.findings {
@@ -186,9 +235,5 @@ fn render(store: &Store, o: &OrgReportOptions, blobs_this_run: Option<u64>) -> R
             )?;
         }
     }
-    Ok(if r.summary.failing > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(())
 }

@@ -39,16 +39,6 @@ pub fn inventory_failure(outcome: &Outcome) -> Option<String> {
     ))
 }
 
-/// The key of `--fingerprint-key-env NAME`: the variable's value, which must be set.
-fn fingerprint_key(name: &str) -> Result<crate::secret::FingerprintKey> {
-    match std::env::var_os(name) {
-        Some(v) if !v.is_empty() => Ok(crate::secret::FingerprintKey::new(v.into_encoded_bytes())),
-        _ => anyhow::bail!(
-            "--fingerprint-key-env {name}: the environment variable {name} is not set or empty"
-        ),
-    }
-}
-
 pub fn main(args: ScanArgs) -> Result<i32> {
     let max_file_size = args
         .max_file_size
@@ -79,10 +69,20 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         fingerprint_key: args
             .fingerprint_key_env
             .as_deref()
-            .map(fingerprint_key)
+            .map(super::fingerprint_key)
             .transpose()?,
+        progress: None,
     };
-    let outcome = ScanPlan::resolve(&settings)?.run()?;
+    // A history scan can take minutes: a bar on a terminal, nothing on a pipe or with --quiet.
+    let history = matches!(settings.git, Some(crate::sources::git::GitMode::History(_)));
+    let bar = super::progress::GitBar::start(history && super::progress::wanted(args.quiet));
+    let settings = ScanSettings {
+        progress: bar.counters(),
+        ..settings
+    };
+    let outcome = ScanPlan::resolve(&settings).and_then(|p| p.run());
+    bar.finish();
+    let outcome = outcome?;
     let inventory_failed = inventory_failure(&outcome);
     let report = outcome.report;
     let stdout = std::io::stdout();

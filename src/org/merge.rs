@@ -49,8 +49,9 @@ fn merge_one(store: &mut Store) -> Result<()> {
             tx.execute("DELETE FROM main.repos WHERE id = ?1", [id])?;
         }
         tx.execute(
-            "INSERT INTO main.repos (name, url, last_fetch, head_commit, blobs_scanned, error)
-             SELECT name, url, last_fetch, head_commit, blobs_scanned, error
+            "INSERT INTO main.repos (name, url, last_fetch, head_commit, blobs_scanned, error,
+             codeowners)
+             SELECT name, url, last_fetch, head_commit, blobs_scanned, error, codeowners
              FROM src.repos WHERE id = ?1",
             [old],
         )?;

@@ -9,6 +9,7 @@
 //! that calls the git source, so that a library scan API can replace it in one place.
 
 pub mod cache;
+pub mod codeowners;
 pub mod merge;
 pub mod report;
 pub mod repos;
@@ -229,6 +230,7 @@ fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions)> {
             .or(cfg.max_file_size.map(|b| b.0))
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         path_allowlist,
+        progress: None,
     };
     Ok((engine, rules, gopts))
 }
@@ -264,6 +266,7 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
     if refs.is_empty() {
         return Err("empty repository: no commits".into());
     }
+    let codeowners = codeowners_at_head(&repo);
     let reader = Store::open(&s.datastore).map_err(|e| format!("{e:#}"))?;
     let old = reader.refs(repo_id).map_err(|e| e.to_string())?;
     if old == refs {
@@ -272,6 +275,7 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
             refs,
             head,
             fetched,
+            codeowners,
             ..Default::default()
         });
     }
@@ -289,7 +293,25 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
         ..c.gopts.clone()
     };
     let scanned = scan_repo(c.engine, &opts, Arc::new(skip), Arc::new(track))?;
-    Ok(outcome(c.rules, scanned, refs, head, fetched))
+    Ok(RepoOutcome {
+        codeowners,
+        ..outcome(c.rules, scanned, refs, head, fetched)
+    })
+}
+
+/// The CODEOWNERS file of HEAD's tree, where GitHub looks for it: `.github/`, the root, `docs/`.
+/// Not valid UTF-8, or over 3 MB (GitHub's own limit), is as if absent.
+fn codeowners_at_head(repo: &gix::Repository) -> Option<String> {
+    let tree = repo.head_commit().ok()?.tree().ok()?;
+    [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
+        .iter()
+        .find_map(|p| {
+            let entry = tree.lookup_entry_by_path(p).ok()??;
+            let blob = entry.object().ok()?;
+            (blob.data.len() <= 3 << 20)
+                .then(|| String::from_utf8(blob.data.clone()).ok())
+                .flatten()
+        })
 }
 
 /// The git history scan of one repository, skipping the blobs of `skip` and reporting the
@@ -353,6 +375,7 @@ fn outcome(
         found,
         blob_state,
         fetched,
+        codeowners: None,
     }
 }
 
@@ -362,11 +385,29 @@ fn refs_of(
     repo: &gix::Repository,
 ) -> Result<(Vec<(String, String)>, Option<(String, String)>), String> {
     let mut refs = Vec::new();
+    let mut broken = None;
     let all = repo.references().map_err(|e| e.to_string())?;
     for r in all.all().map_err(|e| e.to_string())? {
-        let Ok(mut r) = r else { continue };
-        if let Ok(c) = r.peel_to_commit() {
-            refs.push((r.name().as_bstr().to_string(), c.id.to_string()));
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                broken.get_or_insert_with(|| e.to_string());
+                continue;
+            }
+        };
+        match r.peel_to_commit() {
+            Ok(c) => refs.push((r.name().as_bstr().to_string(), c.id.to_string())),
+            Err(e) => {
+                // A tag of a tree or a blob is no commit and is skipped; a ref whose object
+                // cannot be read is corruption.
+                let readable = r
+                    .peel_to_id()
+                    .ok()
+                    .is_some_and(|id| repo.find_object(id).is_ok());
+                if !readable {
+                    broken.get_or_insert_with(|| format!("{}: {e}", r.name().as_bstr()));
+                }
+            }
         }
     }
     let head = match repo.head_commit() {
@@ -377,6 +418,11 @@ fn refs_of(
         }
         Err(_) => None,
     };
+    if refs.is_empty() {
+        if let Some(e) = broken {
+            return Err(format!("corrupt repository: {e}"));
+        }
+    }
     refs.sort();
     Ok((refs, head))
 }

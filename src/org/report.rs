@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::codeowners::CodeOwners;
 use super::store::Store;
 use crate::findings::{Finding, GitRef, Location};
 use crate::inventory::Inventory;
@@ -51,6 +52,9 @@ pub struct OrgFinding {
     /// `open` while HEAD holds it, else `resolved` (it is still in history: rotate it).
     pub status: &'static str,
     pub resolved_at: Option<String>,
+    /// The repository's CODEOWNERS owners of its first location (HEAD's CODEOWNERS file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub codeowners: Vec<String>,
     #[serde(flatten)]
     pub finding: Finding,
 }
@@ -63,13 +67,23 @@ pub struct RepoError {
 
 #[derive(Debug, Serialize)]
 pub struct OwnerGroup {
-    /// The inventory owner, else `(unowned)`.
+    /// The inventory owner, else the CODEOWNERS owners (space-separated), else `(unowned)`.
     pub owner: String,
+    /// Where the owner comes from.
+    pub source: OwnerSource,
     pub findings: usize,
     pub open: usize,
     pub resolved: usize,
     /// Mean days from `first_seen` to `resolved_at` over the resolved findings.
     pub mean_days_to_resolve: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerSource {
+    Inventory,
+    Codeowners,
+    None,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,15 +104,17 @@ pub struct OrgGovernance {
     pub not_found: Vec<String>,
 }
 
-/// Build the report of a datastore.
+/// Build the report of a datastore; with `repo`, of that one repository only.
 pub fn build(
     store: &Store,
     inventory: Option<&Inventory>,
     now: jiff::civil::Date,
     fail_on: Option<Severity>,
+    repo: Option<&str>,
 ) -> Result<OrgReport> {
     let (rows, mut findings): (Vec<_>, Vec<Finding>) = load(store)?
         .into_iter()
+        .filter(|(name, ..)| repo.is_none_or(|r| r == name))
         .map(|(repo, status, resolved, f)| ((repo, status, resolved), f))
         .unzip();
     let seen: BTreeMap<String, jiff::civil::Date> = {
@@ -123,17 +139,22 @@ pub fn build(
             .filter(|f| crate::policy::fail_severity(f, judged) >= level)
             .count()
     });
+    let owners_files = codeowners(store)?;
     let out: Vec<OrgFinding> = rows
         .into_iter()
         .zip(findings)
         .map(|((repo, status, resolved_at), finding)| OrgFinding {
+            codeowners: match (owners_files.get(&repo), finding.locations.first()) {
+                (Some(c), Some(l)) => c.of(&l.path).to_vec(),
+                _ => Vec::new(),
+            },
             repo,
             status,
             resolved_at,
             finding,
         })
         .collect();
-    let (repos, blobs_scanned, errors) = repo_rows(store)?;
+    let (repos, blobs_scanned, errors) = repo_rows(store, repo)?;
     let governance = inventory.map(|inv| {
         let matched: BTreeSet<&str> = out
             .iter()
@@ -173,6 +194,17 @@ pub fn build(
 }
 
 type Row = (String, &'static str, Option<String>, Finding);
+
+/// Replace every fingerprint of `r` by its keyed form (`--fingerprint-key-env`), once the
+/// inventory has been matched on the plain ones.
+pub fn key_fingerprints(r: &mut OrgReport, key: &crate::secret::FingerprintKey) {
+    for f in &mut r.findings {
+        f.finding.fingerprint = crate::secret::keyed_fingerprint(key, &f.finding.fingerprint);
+    }
+    for s in &mut r.shared {
+        s.fingerprint = crate::secret::keyed_fingerprint(key, &s.fingerprint);
+    }
+}
 
 /// Every finding of the store with its repository, status and `resolved_at`, sorted by
 /// repository, first location, rule and fingerprint.
@@ -253,13 +285,39 @@ fn load(store: &Store) -> Result<Vec<Row>> {
     Ok(out)
 }
 
-/// Repositories, blobs read by their last runs, and the repositories whose last run failed.
-fn repo_rows(store: &Store) -> Result<(usize, u64, Vec<RepoError>)> {
+/// Each repository's CODEOWNERS, parsed.
+fn codeowners(store: &Store) -> Result<BTreeMap<String, CodeOwners>> {
+    let mut st = store
+        .conn
+        .prepare("SELECT name, codeowners FROM repos WHERE codeowners IS NOT NULL")?;
+    let rows: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, text)| (name, CodeOwners::parse(&text)))
+        .collect())
+}
+
+/// Every repository's name, sorted.
+pub fn repo_names(store: &Store) -> Result<Vec<String>> {
+    let mut st = store.conn.prepare("SELECT name FROM repos ORDER BY name")?;
+    let names = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(names)
+}
+
+/// Repositories (all, or `only`), blobs read by their last runs, and the repositories whose
+/// last run failed.
+fn repo_rows(store: &Store, only: Option<&str>) -> Result<(usize, u64, Vec<RepoError>)> {
     let mut st = store
         .conn
         .prepare("SELECT name, blobs_scanned, error FROM repos ORDER BY name")?;
     let rows: Vec<(String, i64, Option<String>)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .filter(|r| {
+            r.as_ref()
+                .map_or(true, |(name, ..)| only.is_none_or(|o| o == name))
+        })
         .collect::<Result<_, _>>()?;
     let blobs = rows.iter().map(|r| r.1 as u64).sum();
     let errors = rows
@@ -274,19 +332,19 @@ fn repo_rows(store: &Store) -> Result<(usize, u64, Vec<RepoError>)> {
     Ok((rows.len(), blobs, errors))
 }
 
+/// Findings per owner: the inventory's, else CODEOWNERS', else none.
 fn owners(findings: &[OrgFinding]) -> Vec<OwnerGroup> {
-    let mut by: BTreeMap<String, Vec<&OrgFinding>> = BTreeMap::new();
+    let mut by: BTreeMap<(String, OwnerSource), Vec<&OrgFinding>> = BTreeMap::new();
     for f in findings {
-        let owner = f
-            .finding
-            .identity
-            .as_ref()
-            .and_then(|i| i.owner.clone())
-            .unwrap_or_else(|| "(unowned)".into());
-        by.entry(owner).or_default().push(f);
+        let key = match f.finding.identity.as_ref().and_then(|i| i.owner.clone()) {
+            Some(o) => (o, OwnerSource::Inventory),
+            None if !f.codeowners.is_empty() => (f.codeowners.join(" "), OwnerSource::Codeowners),
+            None => ("(unowned)".into(), OwnerSource::None),
+        };
+        by.entry(key).or_default().push(f);
     }
     by.into_iter()
-        .map(|(owner, fs)| {
+        .map(|((owner, source), fs)| {
             let days: Vec<i64> = fs
                 .iter()
                 .filter_map(|f| {
@@ -297,6 +355,7 @@ fn owners(findings: &[OrgFinding]) -> Vec<OwnerGroup> {
                 .collect();
             OwnerGroup {
                 owner,
+                source,
                 findings: fs.len(),
                 open: fs.iter().filter(|f| f.status == "open").count(),
                 resolved: fs.iter().filter(|f| f.status == "resolved").count(),
@@ -353,8 +412,13 @@ pub fn markdown(r: &OrgReport) -> String {
                 .map_or("–".to_string(), |d| format!("{d:.1}"));
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {days} |",
+                "| {}{} | {} | {} | {} | {days} |",
                 cell(&o.owner),
+                if o.source == OwnerSource::Codeowners {
+                    " (CODEOWNERS)"
+                } else {
+                    ""
+                },
                 o.findings,
                 o.open,
                 o.resolved

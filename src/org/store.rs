@@ -87,6 +87,8 @@ pub const MIGRATIONS: &[&str] = &[
         repo TEXT NOT NULL,
         message TEXT NOT NULL
     );",
+    // v3: each repository's CODEOWNERS at HEAD, the owners of findings no inventory owns.
+    "ALTER TABLE repos ADD COLUMN codeowners TEXT;",
 ];
 
 /// The schema this binary writes.

@@ -28,6 +28,8 @@ pub struct RepoOutcome {
     pub blob_state: HashMap<String, (bool, Option<i64>)>,
     /// When the repository was fetched (RFC 3339).
     pub fetched: String,
+    /// The CODEOWNERS file at HEAD (`.github/`, the root, then `docs/`, as GitHub looks).
+    pub codeowners: Option<String>,
 }
 
 /// Fold `o` into the store for repository `repo` (one transaction, committed by the caller).
@@ -51,13 +53,14 @@ pub fn apply(tx: &Transaction<'_>, repo: i64, o: &RepoOutcome) -> Result<()> {
     }
     update_presence(tx, repo, o)?;
     tx.execute(
-        "UPDATE repos SET last_fetch = ?2, head_commit = ?3, blobs_scanned = ?4, error = NULL
-         WHERE id = ?1",
+        "UPDATE repos SET last_fetch = ?2, head_commit = ?3, blobs_scanned = ?4, error = NULL,
+         codeowners = ?5 WHERE id = ?1",
         params![
             repo,
             o.fetched,
             o.head.as_ref().map(|h| h.0.as_str()),
-            o.scanned_blobs.len() as i64
+            o.scanned_blobs.len() as i64,
+            o.codeowners
         ],
     )?;
     Ok(())

@@ -78,6 +78,32 @@ pub trait Sink: Sync {
     fn consume(&self, content: Content<'_>) -> Result<(), ScanError>;
 }
 
+/// Counters a long scan advances as it goes, for whoever draws its progress (the scan only
+/// writes them, never waits on them). Relaxed atomics: a reader sees a recent value, enough
+/// for a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Commits to diff, once the walk knows them; then those diffed.
+    pub commits_total: std::sync::atomic::AtomicU64,
+    pub commits_done: std::sync::atomic::AtomicU64,
+    /// Blobs to read, once the diffs are done; then those read and their bytes.
+    pub blobs_total: std::sync::atomic::AtomicU64,
+    pub blobs_done: std::sync::atomic::AtomicU64,
+    pub bytes_done: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    pub fn add(counter: &std::sync::atomic::AtomicU64, n: u64) {
+        counter.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn set(counter: &std::sync::atomic::AtomicU64, n: u64) {
+        counter.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn get(counter: &std::sync::atomic::AtomicU64) -> u64 {
+        counter.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// The sink that wants nothing, for scans without other consumers.
 pub struct NoSink;
 

@@ -542,3 +542,57 @@ fn library_settings_run_a_history_scan() {
     assert_eq!(f.locations[0].git.as_ref().unwrap().commit, c1);
     assert!(f.secret.is_none());
 }
+
+/// `scan --git` on a terminal draws a progress bar on stderr (run under `script`, which gives
+/// the command a pseudo-terminal); `--quiet` and a pipe draw nothing. No secret either way.
+#[cfg(unix)]
+#[test]
+fn history_scans_draw_progress_on_a_terminal_only() {
+    let r = Repo::new();
+    r.write("a.env", &format!("A={T1}\n"));
+    r.commit("a", 2);
+    for i in 0..20 {
+        r.write(&format!("f{i}.txt"), &format!("line {i}\n"));
+        r.commit(&format!("c{i}"), 3);
+    }
+    let on_tty = |extra: &str| -> String {
+        let log = r.path().join("typescript");
+        let cmd = format!(
+            "{} scan --git {} --no-builtin --rules {} --fail-on none -f json {extra} >/dev/null",
+            env!("CARGO_BIN_EXE_nhiscan"),
+            r.path().display(),
+            r.fx.rules_path().display()
+        );
+        let st = std::process::Command::new("script")
+            .args(["-qec", &cmd])
+            .arg(&log)
+            .env("TERM", "xterm")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("script (util-linux) runs");
+        assert!(st.success(), "{st:?}");
+        let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
+        assert!(!text.contains(T1), "secret on the terminal");
+        text
+    };
+    let drawn = on_tty("");
+    assert!(
+        drawn.contains("walking the commits")
+            || drawn.contains("commits diffed")
+            || drawn.contains(" blobs, "),
+        "no progress on a terminal:\n{drawn}"
+    );
+    assert!(drawn.contains("nhiscan:"), "no summary:\n{drawn}");
+    let quiet = on_tty("--quiet");
+    assert!(
+        !quiet.contains("commits") && !quiet.contains(" blobs, "),
+        "progress despite --quiet:\n{quiet}"
+    );
+    assert!(quiet.contains("nhiscan:"), "no summary:\n{quiet}");
+    let piped = r.scan(&["--git", "--fail-on", "none"]);
+    assert!(
+        !piped.stderr.contains('\r') && !piped.stderr.contains("commits diffed"),
+        "progress on a pipe: {:?}",
+        piped.stderr
+    );
+}

@@ -792,6 +792,21 @@ fn a_404_an_empty_and_a_corrupt_repository_over_real_servers_are_named_and_count
         ["acme/empty", "acme/missing", "local/corrupt"],
         "{r}"
     );
+    let said = |repo: &str| {
+        r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["repo"] == repo)
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // Each failure says what it is: an empty repository is not called corrupt, nor the reverse.
+    assert!(said("acme/empty").starts_with("empty repository"), "{r}");
+    assert!(
+        said("local/corrupt").starts_with("corrupt repository"),
+        "{r}"
+    );
     assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{r}");
     assert_eq!(r["findings"][0]["repo"], "acme/api");
     for name in ["acme/empty", "acme/missing", "local/corrupt"] {
@@ -982,6 +997,20 @@ fn the_org_workflow_runs_as_written_and_its_merged_shards_equal_one_scan() {
         serde_json::from_str(&std::fs::read_to_string(org.path().join("org.sarif")).unwrap())
             .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
+    // And one SARIF per repository, their results together those of the whole.
+    let per_repo = walk(&org.path().join("sarif"));
+    assert_eq!(per_repo.len(), 6, "{per_repo:?}");
+    let results: usize = per_repo
+        .iter()
+        .map(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            v["runs"][0]["results"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(
+        results,
+        sarif["runs"][0]["results"].as_array().unwrap().len()
+    );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("12 findings"), "{md}");
     // Each repository went to exactly one shard.
@@ -996,4 +1025,234 @@ fn the_org_workflow_runs_as_written_and_its_merged_shards_equal_one_scan() {
         })
         .sum();
     assert_eq!(per_shard, 6);
+}
+
+#[test]
+fn codeowners_own_what_no_identity_does_and_per_repository_reports_hold_one_repository() {
+    let a = Source::new();
+    a.write(
+        ".github/CODEOWNERS",
+        "# owners\n*        @acme/everyone\n/deploy/ @acme/platform\n",
+    );
+    a.write("deploy/a.env", &format!("A={T1}\n"));
+    a.write("deploy/b.env", &format!("B={T2}\n"));
+    a.write("other/c.env", &format!("C={T3}\n"));
+    a.commit("a", 2);
+    let b = Source::new();
+    b.write("x.env", &format!("X={T3}\n"));
+    b.commit("b", 3);
+    let org = Org::new();
+    org.list(&[a.url(), b.url()]);
+    org.fx.tree.write(
+        "inv.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: deploy-token\n    kind: token\n    provider: testprov\n    \
+             owner: team-a\n    purpose: deploys\n    created: 2024-01-01\n    status: active\n    \
+             match:\n      fingerprints: ['{}']\n",
+            fingerprint(T1)
+        ),
+    );
+    let out = org.scan(
+        "org.db",
+        &["--inventory", "inv.yaml", "--now", "2024-06-01"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = out.json();
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let owners: Vec<(String, String, u64)> = r["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["owner"].as_str().unwrap().to_string(),
+                o["source"].as_str().unwrap().to_string(),
+                o["findings"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let own = |o: &str, s: &str| (o.to_string(), s.to_string(), 1);
+    // The inventory outranks CODEOWNERS; the last matching CODEOWNERS line wins; a repository
+    // without CODEOWNERS leaves its findings unowned.
+    assert_eq!(
+        owners,
+        [
+            own("(unowned)", "none"),
+            own("@acme/everyone", "codeowners"),
+            own("@acme/platform", "codeowners"),
+            own("team-a", "inventory"),
+        ],
+        "{r}"
+    );
+    let t2 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["locations"][0]["path"] == "deploy/b.env")
+        .unwrap();
+    assert_eq!(t2["codeowners"], serde_json::json!(["@acme/platform"]));
+    let md = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "-f",
+        "markdown",
+        "--fail-on",
+        "none",
+        "--inventory",
+        "inv.yaml",
+        "--now",
+        "2024-06-01",
+    ]);
+    assert!(
+        md.stdout
+            .contains("| @acme/platform (CODEOWNERS) | 1 | 1 | 0 |"),
+        "{}",
+        md.stdout
+    );
+
+    // One SARIF per repository, each valid and holding only its own repository's results.
+    let out = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "-f",
+        "sarif",
+        "--fail-on",
+        "none",
+        "--per-repo",
+        "sarif",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let whole: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(whole["runs"][0]["results"].as_array().unwrap().len(), 4);
+    let mut files: Vec<PathBuf> = walk(&org.path().join("sarif"));
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let schema: Value =
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let v = jsonschema::draft4::new(&schema).unwrap();
+    let mut counts = Vec::new();
+    for f in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let repo = f
+            .strip_prefix(org.path().join("sarif"))
+            .unwrap()
+            .with_extension("")
+            .display()
+            .to_string();
+        for res in results {
+            let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(uri.starts_with(&format!("{repo}/")), "{uri} not of {repo}");
+        }
+        counts.push(results.len());
+    }
+    counts.sort();
+    assert_eq!(counts, [1, 3]);
+    // --repo: one repository's report; an unknown one is an error.
+    let one = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "-f",
+        "json",
+        "--fail-on",
+        "none",
+        "--repo",
+        r["findings"][0]["repo"].as_str().unwrap(),
+    ]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(one.json()["summary"]["repos"], 1);
+    let none = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "--repo",
+        "no/such",
+    ]);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.contains("no/such: no such repository"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn keyed_fingerprints_in_org_reports_still_match_the_inventory_and_hide_the_key() {
+    let a = Source::new();
+    a.write("a.env", &format!("A={T1}\n"));
+    a.commit("a", 2);
+    let org = Org::new();
+    org.list(&[a.url()]);
+    org.fx.tree.write(
+        "inv.yaml",
+        format!(
+            "version: 1\nidentities:\n  - id: deploy-token\n    kind: token\n    provider: testprov\n    \
+             owner: team-a\n    purpose: deploys\n    created: 2024-01-01\n    status: active\n    \
+             match:\n      fingerprints: ['{}']\n",
+            fingerprint(T1)
+        ),
+    );
+    let key = "org-fingerprint-key-not-for-output";
+    let out = org.run_env(
+        &[
+            "org",
+            "scan",
+            "--repos",
+            "repos.txt",
+            "--cache",
+            "cache",
+            "--datastore",
+            "org.db",
+            "--no-builtin",
+            "--rules",
+            org.fx.rules_path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--inventory",
+            "inv.yaml",
+            "--now",
+            "2024-06-01",
+            "--fingerprint-key-env",
+            "ORG_FP_KEY",
+        ],
+        &[("ORG_FP_KEY", key)],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(key) && !out.stderr.contains(key));
+    let r = out.json();
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let f = &r["findings"][0];
+    assert_eq!(f["identity"]["id"], "deploy-token", "{r}");
+    let fp = f["fingerprint"].as_str().unwrap();
+    assert!(fp.starts_with("hmac-sha256:"), "{fp}");
+    assert_ne!(fp, fingerprint(T1).replace("sha256:", "hmac-sha256:"));
+    // The datastore keeps the plain fingerprint: a report without the key shows it.
+    assert_eq!(
+        org.report("org.db")["findings"][0]["fingerprint"],
+        fingerprint(T1)
+    );
+    // A key variable that is not set is an error, not a silently plain report.
+    let unset = org.run(&[
+        "org",
+        "report",
+        "--datastore",
+        "org.db",
+        "--fingerprint-key-env",
+        "NO_SUCH_KEY_VAR",
+    ]);
+    assert_eq!(unset.code, 2);
+    assert!(unset.stderr.contains("NO_SUCH_KEY_VAR"), "{}", unset.stderr);
 }

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::detect::Engine;
 use crate::findings::Presence;
-use crate::sources::Sink;
+use crate::sources::{Progress, Sink};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryOptions {
@@ -88,6 +88,10 @@ pub fn scan(
         None => Vec::new(),
     };
     let (commits, boundary) = walk(repo, tips, hidden, h.max_commits, &mut tally)?;
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        Progress::set(&p.commits_total, commits.len() as u64);
+    }
     if !boundary.is_empty() {
         let list: Vec<String> = boundary.iter().map(|b| b.to_string()).collect();
         out.notes.push(format!(
@@ -121,18 +125,16 @@ pub fn scan(
                 Tally::default(),
             )
         },
-        |(repo, state, old_buf, new_buf, t), _, c| match diff_trees(
-            repo,
-            c.parent_tree,
-            c.tree,
-            state,
-            old_buf,
-            new_buf,
-        ) {
-            Ok(changes) => Some(changes_of(changes, opts, t)),
-            Err(e) => {
-                t.error(c.meta.id.to_string(), format!("cannot diff tree: {e}"));
-                None
+        |(repo, state, old_buf, new_buf, t), _, c| {
+            if let Some(p) = progress {
+                Progress::add(&p.commits_done, 1);
+            }
+            match diff_trees(repo, c.parent_tree, c.tree, state, old_buf, new_buf) {
+                Ok(changes) => Some(changes_of(changes, opts, t)),
+                Err(e) => {
+                    t.error(c.meta.id.to_string(), format!("cannot diff tree: {e}"));
+                    None
+                }
             }
         },
     );
@@ -198,6 +200,9 @@ pub fn scan(
         .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, p.as_str())))
         .collect();
     out.scanned_blobs = todo.iter().map(|t| t.0).collect();
+    if let Some(p) = progress {
+        Progress::set(&p.blobs_total, todo.len() as u64);
+    }
     out.scanned_blobs.sort_unstable();
     if let Some(track) = &h.track_blobs {
         let mut tracked: Vec<_> = track
@@ -232,17 +237,17 @@ pub fn scan(
                 repo.objects.set_pack_cache(delta_cache);
                 (repo, Vec::new(), Tally::default())
             },
-            |(repo, buf, t), _, (id, path)| match scan_blob(
-                repo,
-                engine,
-                *id,
-                path,
-                opts.max_file_size,
-                buf,
-                t,
-            ) {
-                Blob::Matches(m) => Some((*id, m)),
-                Blob::Clean | Blob::Skipped => None,
+            |(repo, buf, t), _, (id, path)| {
+                let before = t.stats.bytes;
+                let got = scan_blob(repo, engine, *id, path, opts.max_file_size, buf, t);
+                if let Some(p) = progress {
+                    Progress::add(&p.blobs_done, 1);
+                    Progress::add(&p.bytes_done, t.stats.bytes - before);
+                }
+                match got {
+                    Blob::Matches(m) => Some((*id, m)),
+                    Blob::Clean | Blob::Skipped => None,
+                }
             },
         );
         for s in scan_tallies {

@@ -29,6 +29,8 @@ pub struct GitOptions {
     pub max_file_size: u64,
     /// Paths (relative to the repository root) matching these globs are not scanned.
     pub path_allowlist: Option<GlobSet>,
+    /// Counters advanced as the history is read (`--git` progress on a terminal).
+    pub progress: Option<std::sync::Arc<super::Progress>>,
 }
 
 /// Which git source to read.
