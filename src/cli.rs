@@ -413,8 +413,8 @@ impl AuditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum InventoryCommand {
-    /// Validate the inventory: schema, unique ids, dates, owners, fingerprint format,
-    /// overlapping matches.
+    /// Validate the inventory: schema, unique ids, dates (order, none in the future), owners,
+    /// fingerprint format, provider slugs against the rules, overlapping matches.
     Check {
         /// Inventory file (default: nhi-inventory.yaml).
         #[arg(value_name = "PATH", conflicts_with = "inventory")]
@@ -425,6 +425,18 @@ pub enum InventoryCommand {
         /// Output format on stdout.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Today, for dates in the future (default: today, UTC).
+        #[arg(long, value_name = "DATE", value_parser = crate::inventory::parse_date)]
+        now: Option<jiff::civil::Date>,
+        /// A JSON scan report: match each of its findings against the inventory and name those
+        /// two identities would claim.
+        #[arg(long, value_name = "SCAN.json")]
+        report: Option<PathBuf>,
+        /// Config file whose `rules:` add to the rule set providers are checked against.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Register a finding of a JSON report (by fingerprint) as an identity. Writes the
     /// fingerprint and key id, never the secret.

@@ -92,10 +92,29 @@ pub struct ScanPlan {
     baseline: Option<(Baseline, String)>,
 }
 
-/// What a scan produced: its report, and the inventory it judged the findings by.
+/// What a scan produced: its report, and the inventory it read (applied to the findings only
+/// when it had no problem: see [`Outcome::inventory_errors`]).
 pub struct Outcome {
     pub report: Report,
     pub inventory: Option<Loaded>,
+}
+
+impl Outcome {
+    /// The problems of an inventory that was given but not applied (it did not parse or
+    /// validate): the run is an error (exit 2) whatever it found.
+    pub fn inventory_errors(&self) -> &[crate::inventory::InventoryError] {
+        self.inventory.as_ref().map_or(&[], |l| &l.errors)
+    }
+}
+
+/// Where an inventory problem is, as a report error's `path`: `file:line:column`, or the file
+/// alone for a problem with the whole file.
+fn located_path(e: &crate::inventory::InventoryError) -> String {
+    if e.line == 0 {
+        e.file.clone()
+    } else {
+        format!("{}:{}:{}", e.file, e.line, e.column)
+    }
 }
 
 /// Resolve and run a scan: its report.
@@ -252,26 +271,28 @@ impl ScanPlan {
                 *e = (*e).min(d);
             }
         }
-        policy::judge(
-            &mut findings,
-            inventory.as_ref().map(|l| &l.inventory),
-            &|fp| first_seen.get(fp).copied(),
-            now,
-        );
-        if let Some(m) = &pipelines {
-            crate::policy::add_risks(
-                m,
+        // An inventory with any problem is not applied: judged against half an inventory
+        // (or none, when it does not parse) every finding would look unregistered or wrongly
+        // dated. Its findings stay unjudged, its problems go to `errors`, the run exits 2.
+        let applied = inventory
+            .as_ref()
+            .filter(|l| l.errors.is_empty())
+            .map(|l| &l.inventory);
+        if inventory.is_none() || applied.is_some() {
+            policy::judge(
                 &mut findings,
-                inventory.as_ref().map(|l| &l.inventory),
+                applied,
+                &|fp| first_seen.get(fp).copied(),
                 now,
             );
         }
+        if let Some(m) = &pipelines {
+            crate::policy::add_risks(m, &mut findings, applied, now);
+        }
         if let Some(l) = &inventory {
-            // A bad inventory entry is an error of the run, like an unreadable file: reported,
-            // counted, and the rest goes on.
             for e in &l.errors {
                 errors.push(ScanError {
-                    path: format!("{}:{}:{}", e.file, e.line, e.column),
+                    path: located_path(e),
                     message: e.message.clone(),
                 });
                 stats.errors += 1;
@@ -280,7 +301,7 @@ impl ScanPlan {
         // Accepted findings leave the report after they are judged (a baseline never hides a
         // verdict it was not written for: it matches rule and fingerprint only).
         let baseline = accepted.map(|(b, name)| baseline::apply(&mut findings, &b, &name, now));
-        let judged = inventory.is_some();
+        let judged = applied.is_some();
         let failing = match s.fail_on {
             Some(level) => findings
                 .iter()
@@ -288,9 +309,7 @@ impl ScanPlan {
                 .count(),
             None => 0,
         };
-        let governance = inventory
-            .as_ref()
-            .map(|l| Governance::new(&l.inventory, now, &findings));
+        let governance = applied.map(|inv| Governance::new(inv, now, &findings));
         // Judged and matched on plain fingerprints; the report carries keyed ones.
         if let Some(key) = &s.fingerprint_key {
             for f in &mut findings {

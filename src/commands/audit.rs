@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{AuditArgs, AuditFormat};
+use crate::inventory::Inventory;
 use crate::report::audit;
 use crate::scan::{self, ScanSettings};
 
@@ -29,10 +30,12 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         }
         None => None,
     };
+    let outcome = scan::ScanPlan::resolve(&settings)?.run()?;
+    let inventory_failed = super::scan::inventory_failure(&outcome);
     let scan::Outcome {
         report,
         inventory: loaded,
-    } = scan::ScanPlan::resolve(&settings)?.run()?;
+    } = outcome;
     let Some(loaded) = loaded else {
         bail!(
             "no inventory: pass --inventory PATH, set `inventory:` in .nhiscan.yaml, or create {} in {}",
@@ -42,6 +45,18 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     };
     let now = scan::today(args.now);
     let errors = report.summary.stats.errors;
+    // An inventory with problems is reviewed as an empty one: its errors are in the document,
+    // and the run is an error.
+    let empty;
+    let inv = if inventory_failed.is_some() {
+        empty = Inventory {
+            source: loaded.inventory.source.clone(),
+            ..Default::default()
+        };
+        &empty
+    } else {
+        &loaded.inventory
+    };
     let previous = match &args.since {
         Some(p) => Some((
             p.display().to_string(),
@@ -51,13 +66,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         )),
         None => None,
     };
-    let mut r = audit::build(
-        report,
-        &loaded.inventory,
-        now,
-        settings.fail_on,
-        owners.as_ref(),
-    );
+    let mut r = audit::build(report, inv, now, settings.fail_on, owners.as_ref());
     if let Some((name, text)) = &previous {
         r.since = Some(audit::since(name, text, &r).map_err(|e| anyhow::anyhow!("{e}"))?);
     }
@@ -71,6 +80,10 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     out.flush()?;
     for e in &r.errors {
         eprintln!("warning: {}: {}", e.path, e.message);
+    }
+    if let Some(msg) = &inventory_failed {
+        eprintln!("nhiscan: error: {msg}");
+        return Ok(EXIT_ERROR);
     }
     Ok(if r.summary.failing > 0 {
         EXIT_FINDINGS

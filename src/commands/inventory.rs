@@ -10,7 +10,8 @@ use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::{ImportFrom, InventoryAddArgs, InventoryCommand, InventoryImportArgs, ListFormat};
 use crate::github::secrets::SecretsOf;
 use crate::inventory::import::{self as imp, Evidence, Kind};
-use crate::inventory::{self, edit, InventoryError, RawIdentity, RawMatch};
+use crate::inventory::{self, check, edit, InventoryError, RawIdentity, RawMatch};
+use crate::policy::{key_ids_of, match_finding, MatchOutcome};
 use crate::report::view::ReportView;
 
 pub fn main(cmd: InventoryCommand) -> Result<i32> {
@@ -19,12 +20,33 @@ pub fn main(cmd: InventoryCommand) -> Result<i32> {
             path,
             inventory,
             format,
-        } => check(
-            &path
+            now,
+            report,
+            config,
+            rules,
+        } => {
+            let path = path
                 .or(inventory)
-                .unwrap_or_else(|| inventory::INVENTORY_FILE.into()),
-            format,
-        ),
+                .unwrap_or_else(|| inventory::INVENTORY_FILE.into());
+            let mut sources = rules.sources(false);
+            if let Some(c) = &config {
+                let cfg = crate::config::Config::load(c)?;
+                sources.paths.extend(cfg.rules.paths.iter().cloned());
+                sources.disable.extend(cfg.rules.disable.iter().cloned());
+            }
+            let set = crate::rules::RuleSet::load(&sources)?;
+            let providers = set.rules.iter().map(|r| r.provider.clone()).collect();
+            let probes = match &report {
+                Some(r) => probes(&ReportView::read(r).map_err(anyhow::Error::msg)?),
+                None => Vec::new(),
+            };
+            let opts = CheckOptions {
+                now: crate::scan::today(now),
+                providers,
+                probes,
+            };
+            check(&path, &opts, format)
+        }
         InventoryCommand::Add(args) => add(&args),
         InventoryCommand::Import(args) => import(&args),
     }
@@ -37,8 +59,39 @@ struct CheckReport<'a> {
     problems: &'a [InventoryError],
 }
 
-/// Every problem of an inventory file: invalid values, then lint (owners, overlaps, ...).
-pub fn problems(path: &Path) -> Result<(usize, Vec<InventoryError>)> {
+/// What `inventory check` judges an inventory against beyond the file itself.
+pub struct CheckOptions {
+    pub now: jiff::civil::Date,
+    /// Every provider slug of the loaded rule set.
+    pub providers: std::collections::BTreeSet<String>,
+    /// The findings of `--report`, as the policy's matcher sees them.
+    pub probes: Vec<check::Probe>,
+}
+
+/// A report's findings as the inventory sees them: the key ids are the ones the policy
+/// matches on (`policy::join::key_ids_of`), so the simulation is the scan's.
+pub fn probes(report: &ReportView) -> Vec<check::Probe> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let probe = f.probe();
+            let at = f
+                .locations
+                .first()
+                .map_or(String::new(), |l| format!(" at {}:{}", l.path, l.line));
+            check::Probe {
+                label: format!("finding `{}` {}{at}", f.rule_id, f.redacted),
+                fingerprint: f.fingerprint.clone(),
+                key_ids: key_ids_of(&probe).iter().map(|k| k.to_string()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Every problem of an inventory file: invalid values, then lint (owners, dates, providers,
+/// overlaps, ...), in file order.
+pub fn problems(path: &Path, opts: &CheckOptions) -> Result<(usize, Vec<InventoryError>)> {
     let loaded = crate::scan::read_inventory(path)?;
     if loaded.malformed {
         // Not an inventory at all: an error (exit 2), not a problem found in one.
@@ -47,12 +100,16 @@ pub fn problems(path: &Path) -> Result<(usize, Vec<InventoryError>)> {
     }
     let mut all = loaded.errors.clone();
     all.extend(inventory::lint(&loaded));
-    all.sort_by_key(|e| (e.line, e.column));
+    all.extend(check::future_dates(&loaded, opts.now));
+    all.extend(check::unknown_providers(&loaded, &opts.providers));
+    all.extend(check::overlaps(&loaded, &opts.probes));
+    all.sort_by(|a, b| (a.line, a.column, &a.message).cmp(&(b.line, b.column, &b.message)));
+    all.dedup();
     Ok((loaded.inventory.identities.len(), all))
 }
 
-fn check(path: &Path, format: ListFormat) -> Result<i32> {
-    let (identities, problems) = problems(path)?;
+fn check(path: &Path, opts: &CheckOptions, format: ListFormat) -> Result<i32> {
+    let (identities, problems) = problems(path, opts)?;
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
@@ -153,19 +210,32 @@ fn add(a: &InventoryAddArgs) -> Result<i32> {
         if let Some(e) = b.errors.first() {
             bail!("{e} (fix the inventory before adding to it)");
         }
-        if let Some(other) = b
-            .inventory
-            .identities
-            .iter()
-            .find(|i| i.matchers.fingerprints.contains(&a.fingerprint))
-        {
-            bail!(
-                "{file}:{}:{}: {} is already registered as `{}`",
-                other.line,
-                other.column,
+        // Whatever the scan would match it to (fingerprint, key id, allowed path) already
+        // registers it: a second identity would only make its matches ambiguous.
+        let finding = report
+            .finding(&a.fingerprint)
+            .ok_or_else(|| anyhow!("no finding with fingerprint {}", a.fingerprint))?
+            .probe();
+        let ids = &b.inventory.identities;
+        match match_finding(&b.inventory, &finding) {
+            MatchOutcome::None => {}
+            MatchOutcome::One(i, by) => bail!(
+                "{file}:{}:{}: {} is already registered as `{}` (matched by {}): update that identity instead",
+                ids[i].line,
+                ids[i].column,
                 a.fingerprint,
-                other.id
-            );
+                ids[i].id,
+                by.as_str()
+            ),
+            MatchOutcome::Ambiguous(is, by) => bail!(
+                "{file}:{}:{}: {} is already matched by {} identities ({}, by {}): fix the inventory first (`nhiscan inventory check`)",
+                ids[is[0]].line,
+                ids[is[0]].column,
+                a.fingerprint,
+                is.len(),
+                is.iter().map(|&i| format!("`{}`", ids[i].id)).collect::<Vec<_>>().join(", "),
+                by.as_str()
+            ),
         }
         if let Some(other) = b.inventory.identities.iter().find(|i| i.id == entry.id) {
             bail!(

@@ -11,7 +11,7 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::config;
 use crate::report::{self, Report};
-use crate::scan::{run, ScanSettings};
+use crate::scan::{Outcome, ScanPlan, ScanSettings};
 
 /// Exit code for a finished scan: findings that fail the policy win over per-file errors.
 pub fn exit_code(report: &Report) -> i32 {
@@ -22,6 +22,21 @@ pub fn exit_code(report: &Report) -> i32 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// The closing line of a run whose inventory was given but not applied (its problems are
+/// listed above it, located): `None` when the inventory was fine or there was none.
+pub fn inventory_failure(outcome: &Outcome) -> Option<String> {
+    let errors = outcome.inventory_errors();
+    let first = errors.first()?;
+    Some(format!(
+        "the inventory {} has {} problem{} (listed above): it was not applied and no finding was judged; fix {} (`nhiscan inventory check {}`)",
+        first.file,
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" },
+        if errors.len() == 1 { "it" } else { "them" },
+        first.file,
+    ))
 }
 
 pub fn main(args: ScanArgs) -> Result<i32> {
@@ -65,9 +80,11 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         progress: bar.counters(),
         ..settings
     };
-    let report = run(&settings);
+    let outcome = ScanPlan::resolve(&settings).and_then(|p| p.run());
     bar.finish();
-    let report = report?;
+    let outcome = outcome?;
+    let inventory_failed = inventory_failure(&outcome);
+    let report = outcome.report;
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -95,6 +112,10 @@ pub fn main(args: ScanArgs) -> Result<i32> {
         report::text::Style { color: err_color },
         std::io::stderr(),
     )?;
+    if let Some(msg) = &inventory_failed {
+        eprintln!("nhiscan: error: {msg}");
+        return Ok(EXIT_ERROR);
+    }
     let code = exit_code(&report);
     if args.git.staged && code == EXIT_FINDINGS {
         super::hook::write_allow_hint(std::io::stderr())?;

@@ -86,7 +86,8 @@ pub struct Finding {
     /// Git sources: whether HEAD's tree still holds the secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present_at_head: Option<bool>,
-    /// Governance verdicts (see `policy`); without an inventory, `unregistered`.
+    /// Governance verdicts (see `policy`); without an inventory, `unregistered`; none when the
+    /// inventory given had problems and was not applied.
     pub verdicts: Vec<Verdict>,
     /// The inventory identity this credential belongs to, when one matched.
     #[serde(skip_serializing_if = "Option::is_none")]

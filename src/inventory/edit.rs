@@ -14,8 +14,20 @@ fn render(entry: &RawIdentity, indent: usize, eol: &str) -> Result<String, Strin
     Ok(yaml.lines().map(|l| format!("{pad}{l}{eol}")).collect())
 }
 
-/// `text` with `entry` added to its `identities` list; `None` makes a new file.
+/// `text` with `entry` added to its `identities` list; `None` makes a new file. A file whose
+/// first line ends in CRLF gets CRLF throughout (the new entry too), never mixed endings.
 pub fn add_identity(text: Option<&str>, entry: &RawIdentity) -> Result<String, String> {
+    if let Some(t) = text {
+        let first_end = t.find('\n');
+        if first_end.is_some_and(|i| i > 0 && t.as_bytes()[i - 1] == b'\r') {
+            let lf = t.replace("\r\n", "\n");
+            return Ok(add_lf(Some(&lf), entry)?.replace('\n', "\r\n"));
+        }
+    }
+    add_lf(text, entry)
+}
+
+fn add_lf(text: Option<&str>, entry: &RawIdentity) -> Result<String, String> {
     let Some(text) = text else {
         return Ok(format!(
             "# nhiscan governance inventory: see the README's \"Inventory\" section.\nversion: 1\nidentities:\n{}",
@@ -339,6 +351,18 @@ mod tests {
             got,
             "# top comment\nversion: 1\nidentities:\n  # the first\n  - id: a # inline\n    owner: me\n  - id: new-one\n    owner: team-x\n\n# about policy\npolicy:\n  rotation_days: 30\n"
         );
+    }
+
+    #[test]
+    fn a_crlf_file_stays_crlf() {
+        let text = "version: 1\r\nidentities:\r\n  - id: a # one\r\n    owner: me\r\n\r\npolicy:\r\n  rotation_days: 30\r\n";
+        let got = add_identity(Some(text), &entry()).unwrap();
+        assert_eq!(
+            got,
+            "version: 1\r\nidentities:\r\n  - id: a # one\r\n    owner: me\r\n  - id: new-one\r\n    owner: team-x\r\n\r\npolicy:\r\n  rotation_days: 30\r\n"
+        );
+        // No line ends in a bare LF.
+        assert!(!got.replace("\r\n", "").contains('\n'), "{got:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! holds a secret. Parsed into raw serde types (unknown keys are errors), then validated into
 //! [`Inventory`]; every problem names the file, line and column of the offending value.
 
+pub mod check;
 pub mod edit;
 pub mod import;
 mod raw;
@@ -185,8 +186,9 @@ pub struct Inventory {
 pub type InventoryError = crate::yaml::Located;
 
 /// An inventory as read: what could be validated, and every problem found. A syntax error or an
-/// unknown key leaves no identities; a bad value only drops that value (an identity with a bad
-/// date still matches its credential), so one typo never hides the rest of the file.
+/// unknown key leaves no identities; a bad value only drops that value, so `inventory check`
+/// reports every problem at once. `scan` and `audit` apply an inventory only when `errors` is
+/// empty (one with problems is an error of the run, never half-applied).
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub inventory: Inventory,
@@ -212,11 +214,16 @@ impl Loaded {
     }
 }
 
-/// Read and validate an inventory file. `Err` only when it cannot be read at all.
+/// Read and validate an inventory file. `Err` only when it cannot be read at all (shown as
+/// `file: not found`, `file: cannot read inventory: …`: a whole-file problem has no line).
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        InventoryError::whole_file(file.clone(), format!("cannot read inventory: {e}"))
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "not found".to_string(),
+            _ => format!("cannot read inventory: {e}"),
+        };
+        InventoryError::whole_file(file.clone(), message)
     })?;
     Ok(parse(&file, &text))
 }
@@ -308,6 +315,13 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
     if policy.rotation_days == 0 {
         errors.push(loaded.error_at("policy.rotation_days", "rotation_days must be at least 1"));
     }
+    if policy.stale_after_days == 0 {
+        // Zero days without use would make every identity stale the day after it was used.
+        errors.push(loaded.error_at(
+            "policy.stale_after_days",
+            "stale_after_days must be at least 1",
+        ));
+    }
     let mut identities = Vec::new();
     let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for (i, r) in raw.identities.into_iter().enumerate() {
@@ -352,6 +366,13 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
                     &at("last_rotated"),
                     format!("last_rotated {l} is before created {c}"),
                 ));
+            }
+        }
+        if let (Some(c), Some(x)) = (created, expires) {
+            if x < c {
+                errors.push(
+                    loaded.error_at(&at("expires"), format!("expires {x} is before created {c}")),
+                );
             }
         }
         if r.rotation_days == Some(0) {
@@ -471,7 +492,14 @@ pub fn lint(loaded: &Loaded) -> Vec<InventoryError> {
                         );
                         out.push(e);
                     }
-                    Some(_) => {}
+                    Some((line, _)) => {
+                        let mut e = at(&format!("match.{what}[{j}]"));
+                        e.message = format!(
+                            "`{v}` is listed twice in match.{what} of `{}` (first at line {line})",
+                            id.id
+                        );
+                        out.push(e);
+                    }
                     None => {
                         let line = at(&format!("match.{what}[{j}]")).line;
                         owners.insert((what, v.as_str()), (line, id.id.as_str()));

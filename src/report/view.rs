@@ -49,6 +49,54 @@ impl FindingView {
     pub fn attribute(&self, key: &str) -> Option<&str> {
         self.attributes.get(key).and_then(|v| v.as_str())
     }
+
+    /// The finding as the policy's matcher sees it (fingerprint, key id, string attributes,
+    /// provider, location paths), so a report read back is matched against an inventory
+    /// exactly as the scan matched it (`inventory add`, `inventory check --report`). What
+    /// matching does not read (kind, confidence) takes a neutral value; never a secret.
+    pub fn probe(&self) -> crate::findings::Finding {
+        use crate::rules::{Confidence, Kind, Severity};
+        let parse = |v: &str| serde_json::Value::String(v.to_string());
+        crate::findings::Finding {
+            rule_id: self.rule_id.clone(),
+            rule_name: self.rule_name.clone(),
+            provider: self.provider.clone().unwrap_or_default(),
+            kind: self
+                .kind
+                .as_deref()
+                .and_then(|k| serde_json::from_value::<Kind>(parse(k)).ok())
+                .unwrap_or(Kind::Token),
+            severity: serde_json::from_value::<Severity>(parse(&self.severity))
+                .unwrap_or(Severity::Warning),
+            confidence: Confidence::Medium,
+            fingerprint: self.fingerprint.clone(),
+            redacted: self.redacted.clone(),
+            secret: None,
+            key_id: self.key_id.clone(),
+            attributes: self
+                .attributes
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect(),
+            locations: self
+                .locations
+                .iter()
+                .map(|l| crate::findings::Location {
+                    path: l.path.clone(),
+                    line: l.line as usize,
+                    column: 0,
+                    end_line: l.line as usize,
+                    end_column: 0,
+                    git: None,
+                })
+                .collect(),
+            first_seen: None,
+            last_seen: None,
+            present_at_head: None,
+            verdicts: Vec::new(),
+            identity: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -346,6 +346,10 @@ fn scan(t: &Tree, extra: &[&str]) -> crate::harness::Output {
     )
 }
 
+/// Issue 14: an inventory that does not parse or validate is an error of the run (exit 2,
+/// whatever was found), located on stderr and in the report's `errors`; the report is still
+/// written in full, and no finding is judged against half an inventory (before, one typo made
+/// every finding `unregistered` and the run exit 1, like real findings).
 #[test]
 fn malformed_inventory_is_located_and_nothing_else_is_lost() {
     let t = token_tree();
@@ -353,7 +357,8 @@ fn malformed_inventory_is_located_and_nothing_else_is_lost() {
         "nhi-inventory.yaml",
         format!("version: 1\nidentities:\n  - id: app\n    owner: me\n    created: 2025-02-30\n    match:\n      fingerprints: ['{}']\n", fp(TOKEN)),
     );
-    let out = scan(&t, &[]);
+    let out = scan(&t, &["--sarif", "out.sarif"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     let r = out.json();
     assert_eq!(r["summary"]["findings"], 1, "{}", out.stderr);
     assert_eq!(r["errors"][0]["path"], "./nhi-inventory.yaml:5:14");
@@ -361,37 +366,98 @@ fn malformed_inventory_is_located_and_nothing_else_is_lost() {
         .as_str()
         .unwrap()
         .contains("`2025-02-30` is not a calendar date"));
-    // The identity is still matched, only the date is dropped.
-    assert_eq!(r["findings"][0]["identity"]["id"], "app");
+    // Not judged: no identity, no verdict, no governance block.
+    assert!(r["findings"][0].get("identity").is_none(), "{r}");
+    assert_eq!(r["findings"][0]["verdicts"], serde_json::json!([]));
+    assert!(r.get("governance").is_none(), "{r}");
     assert!(
         out.stderr.contains("./nhi-inventory.yaml:5:14: created:"),
         "{}",
         out.stderr
     );
-    assert_eq!(out.code, 1);
-    // With nothing failing, the bad inventory still makes the run exit 2.
-    assert_eq!(scan(&t, &["--fail-on", "none"]).code, 2);
-
-    // A syntax error: every finding still reported (as unregistered), and the error located.
-    t.write(
-        "nhi-inventory.yaml",
-        "version: 1\nidentities:\n  - id: app\n   owner: me\n",
-    );
-    let out = scan(&t, &[]);
-    let r = out.json();
-    assert_eq!(r["summary"]["findings"], 1);
-    assert_eq!(r["findings"][0]["verdicts"][0]["kind"], "unregistered");
-    let path = r["errors"][0]["path"].as_str().unwrap();
-    assert!(path.starts_with("./nhi-inventory.yaml:4:"), "{path}");
-
-    // An explicit inventory that does not exist is a fatal error.
-    let out = scan(&t, &["--inventory", "missing.yaml"]);
-    assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("missing.yaml: cannot read inventory"),
+        out.stderr.contains("nhiscan: error: the inventory ./nhi-inventory.yaml has 1 problem (listed above): it was not applied"),
         "{}",
         out.stderr
     );
+    // The SARIF file is written too, with the error as a notification.
+    let sarif = std::fs::read_to_string(t.path().join("out.sarif")).unwrap();
+    assert!(sarif.contains("nhi-inventory.yaml"), "{sarif}");
+    assert!(sarif.contains("is not a calendar date"), "{sarif}");
+    assert_eq!(scan(&t, &["--fail-on", "none"]).code, 2);
+
+    // A syntax error or an unknown key: the same, never a warning and a page of unregistered.
+    for (text, at) in [
+        (
+            "version: 1\nidentities:\n  - id: app\n   owner: me\n",
+            "./nhi-inventory.yaml:4:",
+        ),
+        (
+            "version: 1\nidentities:\n  - id: app\n    ownr: me\n",
+            "./nhi-inventory.yaml:4:5",
+        ),
+    ] {
+        t.write("nhi-inventory.yaml", text);
+        let out = scan(&t, &[]);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        let r = out.json();
+        assert_eq!(r["summary"]["findings"], 1);
+        assert_eq!(
+            r["findings"][0]["verdicts"],
+            serde_json::json!([]),
+            "{text}"
+        );
+        let path = r["errors"][0]["path"].as_str().unwrap();
+        assert!(path.starts_with(at), "{text}: {path}");
+        assert!(out.stderr.contains(at), "{text}: {}", out.stderr);
+        assert!(out.stderr.contains("was not applied"), "{}", out.stderr);
+    }
+
+    // An explicit inventory that does not exist is a fatal error, named without a position.
+    let out = scan(&t, &["--inventory", "missing.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("nhiscan: error: missing.yaml: not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(":0:"), "{}", out.stderr);
+}
+
+/// Issue 14: `audit` with an inventory in error exits 2 and still writes its document, the
+/// problems in its `errors`; a missing one is `FILE: not found`.
+#[test]
+fn audit_with_a_malformed_inventory_is_an_error() {
+    let t = token_tree();
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: app\n    owner: me\n    colour: red\n",
+    );
+    let out = t.run(&["audit", ".", "-f", "json", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let r = out.json();
+    assert_eq!(r["errors"][0]["path"], "./nhi-inventory.yaml:5:5", "{r}");
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown field `colour`"));
+    assert!(
+        out.stderr
+            .contains("./nhi-inventory.yaml:5:5: identities[0]: unknown field `colour`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("was not applied"), "{}", out.stderr);
+    assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    let out = t.run(&["audit", ".", "--inventory", "nope.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("nope.yaml: not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(":0:"), "{}", out.stderr);
 }
 
 #[test]
@@ -745,4 +811,264 @@ fn keyed_fingerprints_still_match_the_inventory_and_hide_the_key() {
     assert_eq!(unset.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unset.stderr)
         .contains("the environment variable NHISCAN_TEST_FP_KEY is not set or empty"));
+}
+
+/// The `file:line:column: message` lines of `inventory check` (the summary line left out).
+fn check_lines(out: &crate::harness::Output) -> Vec<String> {
+    out.stdout
+        .lines()
+        .filter(|l| !l.starts_with("inventory check:"))
+        .map(|l| l.to_string())
+        .collect()
+}
+
+/// Issue 14: `inventory check` lints date order, dates after `--now`, minimums, provider slugs
+/// against the rule set and duplicates, each one located line; a scan refuses the same file.
+#[test]
+fn inventory_check_lints_dates_minimums_providers_and_duplicates() {
+    let t = token_tree();
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\npolicy:\n  stale_after_days: 0\nidentities:\n  - id: a\n    provider: githb\n    owner: x\n    created: 2025-05-01\n    last_rotated: 2025-04-01\n    expires: 2025-03-01\n    last_used: 2025-07-01\n    rotation_days: 0\n    match: {ci_secrets: [T, T]}\n  - id: b\n    provider: postgres\n    owner: y\n    created: 2025-12-01\n    match: {ci_secrets: [U]}\n  - id: c\n    provider: github\n    owner: z\n    last_rotated: 2025-06-01\n    match: {ci_secrets: [V]}\n",
+    );
+    let out = t.run(&["inventory", "check", "--now", NOW]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        check_lines(&out),
+        vec![
+            "nhi-inventory.yaml:3:21: stale_after_days must be at least 1",
+            "nhi-inventory.yaml:6:15: provider `githb` of `a` is no rule's provider: did you mean `github`?",
+            "nhi-inventory.yaml:9:19: last_rotated 2025-04-01 is before created 2025-05-01",
+            "nhi-inventory.yaml:10:14: expires 2025-03-01 is before created 2025-05-01",
+            "nhi-inventory.yaml:11:16: last_used 2025-07-01 of `a` is in the future (today is 2025-06-01)",
+            "nhi-inventory.yaml:12:20: rotation_days must be at least 1",
+            "nhi-inventory.yaml:13:29: `T` is listed twice in match.ci_secrets of `a` (first at line 13)",
+            "nhi-inventory.yaml:15:15: provider `postgres` of `b` is no rule's provider: did you mean `postgresql`?",
+            "nhi-inventory.yaml:17:14: created 2025-12-01 of `b` is in the future (today is 2025-06-01)",
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .ends_with("inventory check: 3 identities, 9 problems\n"));
+    // Judged from a later day, none of those dates is in the future.
+    let later = t.run(&["inventory", "check", "--now", "2026-01-01"]);
+    assert!(!later.stdout.contains("in the future"), "{}", later.stdout);
+    // A provider from a rule file of its own is known.
+    t.write(
+        "rules/pg.yaml",
+        "rules:\n  - id: my-postgres\n    name: n\n    description: d\n    provider: postgres\n    kind: password\n    pattern: 'pgpass=(?P<secret>[a-z0-9]{24})'\n    keywords: [pgpass]\n    severity: error\n    confidence: high\n    references: [r]\n    remediation: r\n    examples: [{text: pgpass=abcdefghijklmnopqrstuvwx, secret: abcdefghijklmnopqrstuvwx}]\n    negative_examples: [x]\n",
+    );
+    let own = t.run(&[
+        "inventory",
+        "check",
+        "--now",
+        NOW,
+        "--rules",
+        "rules/pg.yaml",
+    ]);
+    assert!(own.stderr.is_empty(), "{}", own.stderr);
+    assert!(!own.stdout.contains("`postgres`"), "{}", own.stdout);
+    // The scan refuses the file that fails validation: exit 2, nothing judged.
+    let out = scan(&t, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("nhi-inventory.yaml:3:21: stale_after_days must be at least 1"),
+        "{}",
+        out.stderr
+    );
+    // The demo inventory names the rule's slug.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let demo = run_in(
+        root,
+        &[
+            "inventory",
+            "check",
+            "fixtures/inventory/demo-inventory.yaml",
+            "--now",
+            NOW,
+        ],
+    );
+    assert!(
+        !demo.stdout.contains("no rule's provider"),
+        "{}",
+        demo.stdout
+    );
+}
+
+/// The demo's scan report and its inventory with two more identities that claim, by another
+/// match kind, a credential the demo inventory registers already.
+fn demo_with_overlaps() -> (Tree, serde_json::Value) {
+    let out = run_in(
+        &demo(),
+        &["scan", ".", "-f", "json", "--inventory", INV, "--now", NOW],
+    );
+    let report = out.json();
+    let fp_of = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let t = Tree::new();
+    t.write("report.json", &out.stdout);
+    let inv = std::fs::read_to_string(demo().join(INV)).unwrap();
+    t.write(
+        "nhi-inventory.yaml",
+        format!(
+            "{inv}  - id: aws-admin-secret\n    owner: infra-team\n    match:\n      fingerprints: ['{}']\n  - id: exporter-key\n    owner: data-team\n    match:\n      key_ids: ['7db588db39da38bc0f00b4889e033a500a2a1564']\n",
+            fp_of("aws-secret-access-key")
+        ),
+    );
+    (t, report)
+}
+
+/// Issue 14: overlaps across match kinds, found by matching each finding of `--report`: the AWS
+/// secret's fingerprint in one identity while its key id is in another, a GCP key's
+/// `private_key_id` in one identity while its `client_email` is in another.
+#[test]
+fn inventory_check_report_names_overlaps_across_match_kinds() {
+    let (t, report) = demo_with_overlaps();
+    // Without a report nothing links them.
+    let out = t.run(&["inventory", "check", "--now", NOW]);
+    assert!(!out.stdout.contains("claimed by"), "{}", out.stdout);
+    let out = t.run(&[
+        "inventory",
+        "check",
+        "--now",
+        NOW,
+        "--report",
+        "report.json",
+    ]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let claims: Vec<String> = check_lines(&out)
+        .into_iter()
+        .filter(|l| l.contains("claimed by"))
+        .collect();
+    let aws = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "aws-secret-access-key")
+        .unwrap();
+    assert_eq!(claims.len(), 2, "{}", out.stdout);
+    assert_eq!(
+        claims[0],
+        format!(
+            "nhi-inventory.yaml:91:22: finding `aws-secret-access-key` {} at config/aws-credentials:3 ({}) is claimed by `aws-admin-secret` by its fingerprint and by `aws-admin` by key id `AKIAU36QWASULXKGEJLZ`: matches would be ambiguous; register it in one identity",
+            aws["redacted"].as_str().unwrap(),
+            aws["fingerprint"].as_str().unwrap()
+        )
+    );
+    assert!(
+        claims[1].starts_with("nhi-inventory.yaml:95:17: finding `gcp-service-account-key` "),
+        "{}",
+        claims[1]
+    );
+    assert!(
+        claims[1].ends_with("is claimed by `exporter-key` by key id `7db588db39da38bc0f00b4889e033a500a2a1564` and by `billing-exporter` by key id `exporter@billing-exports-prod.iam.gserviceaccount.com`: matches would be ambiguous; register it in one identity"),
+        "{}",
+        claims[1]
+    );
+    // No secret of the demo reaches the output.
+    for s in demo_secrets() {
+        assert!(!out.stdout.contains(&s), "secret in check output");
+    }
+}
+
+/// Issue 14: `inventory add` refuses a finding another identity already matches by key id (an
+/// AWS secret whose access key id is registered), not only by fingerprint.
+#[test]
+fn inventory_add_refuses_what_another_identity_matches() {
+    let (t, report) = demo_with_overlaps();
+    t.write(
+        "nhi-inventory.yaml",
+        std::fs::read_to_string(demo().join(INV)).unwrap(),
+    );
+    let fp_of = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = std::fs::read_to_string(t.path().join("nhi-inventory.yaml")).unwrap();
+    for (rule, owner) in [
+        ("aws-secret-access-key", "`aws-admin` (matched by key_id)"),
+        (
+            "gcp-service-account-key",
+            "`billing-exporter` (matched by key_id)",
+        ),
+        ("postgres-connection-uri", "`orders-db` (matched by key_id)"),
+    ] {
+        let out = t.run(&[
+            "inventory",
+            "add",
+            "--report",
+            "report.json",
+            "--fingerprint",
+            &fp_of(rule),
+            "--owner",
+            "someone",
+        ]);
+        assert_eq!(out.code, 2, "{rule}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("is already registered as {owner}")),
+            "{rule}: {}",
+            out.stderr
+        );
+        let now = std::fs::read_to_string(t.path().join("nhi-inventory.yaml")).unwrap();
+        assert_eq!(now, before, "{rule}: the file changed");
+    }
+}
+
+/// Issue 14: `inventory add` into a CRLF file keeps it entirely CRLF.
+#[test]
+fn inventory_add_keeps_crlf_line_endings() {
+    let t = token_tree();
+    let out = scan(&t, &[]);
+    t.write("report.json", &out.stdout);
+    let text = "# Ours.\r\nversion: 1\r\nidentities:\r\n  - id: ci\r\n    owner: platform\r\n    match: {ci_secrets: [DEPLOY_TOKEN]}\r\n\r\npolicy:\r\n  rotation_days: 30\r\n";
+    t.write("nhi-inventory.yaml", text);
+    let out = t.run(&[
+        "inventory",
+        "add",
+        "--report",
+        "report.json",
+        "--fingerprint",
+        &fp(TOKEN),
+        "--owner",
+        "app-team",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = std::fs::read_to_string(t.path().join("nhi-inventory.yaml")).unwrap();
+    assert!(got.starts_with("# Ours.\r\nversion: 1\r\nidentities:\r\n  - id: ci\r\n    owner: platform\r\n    match: {ci_secrets: [DEPLOY_TOKEN]}\r\n  - id: github-pat-classic-"), "{got:?}");
+    assert!(
+        got.ends_with("\r\n\r\npolicy:\r\n  rotation_days: 30\r\n"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.matches('\n').count(),
+        got.matches("\r\n").count(),
+        "{got:?}"
+    );
+    assert!(got.contains("    owner: app-team\r\n"), "{got:?}");
+    // And it is still a valid inventory the scan applies.
+    let r = scan(&t, &[]).json();
+    assert!(r["findings"][0]["identity"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("github-pat-classic-"));
 }
