@@ -347,9 +347,17 @@ pub fn stub(e: &Evidence, taken: &mut BTreeSet<String>) -> RawIdentity {
 }
 
 /// Replace `path` with `text` atomically: a temporary file in the same directory, written and
-/// flushed to disk, then renamed over it.
+/// flushed to disk, then renamed over it. A symbolic link is followed (its target is replaced,
+/// the link stays a link).
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),

@@ -151,3 +151,24 @@ fn line_diff_shows_replaced_then_inserted_lines() {
     let got = line_diff("f", "a\nb\nc\n", "a\nB\nc\nd\n");
     assert_eq!(got, "f:2: - b\nf:2: + B\nf:4: + d\n");
 }
+
+#[cfg(unix)]
+#[test]
+fn write_atomic_replaces_a_symlinks_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.yaml");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.path().join("nhi-inventory.yaml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    write_atomic(&link, "new\n").unwrap();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
