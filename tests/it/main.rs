@@ -11,6 +11,7 @@ mod architecture;
 mod audit;
 mod baseline;
 mod cli;
+mod corpus_eval;
 mod demo;
 mod evidence;
 mod git;
