@@ -16,4 +16,5 @@ pub enum Check {
     ConnectionUri,
     AzureStorageKey,
     GenericSecret,
+    BasicAuth,
 }

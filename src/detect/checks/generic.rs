@@ -25,7 +25,95 @@ pub(super) fn generic_secret(v: &[u8]) -> Outcome {
     if classes.iter().filter(|&&c| c).count() < 2 {
         return Outcome::Reject;
     }
+    if crate::detect::entropy::shannon(v) < min_entropy_for_shape(v) {
+        return Outcome::Reject;
+    }
     Outcome::Pass(Identity::default())
+}
+
+/// The entropy a random value of this shape reaches: one bar for every value would drop a
+/// third of random 32-digit hex keys (4 bits per character at most, ~3.7 typical) or keep
+/// long repetitive words. Hex needs 3.0; other values 3.5, less when short, since a string of
+/// n characters cannot exceed log2(n) bits: the bar is 0.7 below that (`trN7S2p_FxF7w7B`, 15
+/// characters, has 3.46 of at most 3.91).
+fn min_entropy_for_shape(v: &[u8]) -> f64 {
+    if v.iter().all(u8::is_ascii_hexdigit) {
+        return 3.0;
+    }
+    let cap = (v.len() as f64).log2() - 0.7;
+    cap.min(3.5)
+}
+
+/// An HTTP Basic credential: base64 of `user:password` (RFC 7617), both printable, the user
+/// a name and the password credential-like by the same test as [`generic_secret`] (so the
+/// RFC's `Aladdin:open sesame` and `username:password` are not reported). The user becomes the
+/// finding's `key_id`: it names the account without revealing the password.
+pub(super) fn basic_auth(v: &[u8]) -> Outcome {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::Engine as _;
+    let Some(raw) = STANDARD
+        .decode(v)
+        .ok()
+        .or_else(|| STANDARD_NO_PAD.decode(v).ok())
+    else {
+        return Outcome::Reject;
+    };
+    let Ok(text) = std::str::from_utf8(&raw) else {
+        return Outcome::Reject;
+    };
+    let Some((user, password)) = text.split_once(':') else {
+        return Outcome::Reject;
+    };
+    let printable = |s: &str| s.bytes().all(|b| (0x21..0x7f).contains(&b));
+    if user.is_empty() || password.len() < 8 || !printable(user) || !printable(password) {
+        return Outcome::Reject;
+    }
+    match generic_secret(password.as_bytes()) {
+        Outcome::Pass(_) => Outcome::Pass(Identity {
+            key_id: Some(user.to_string()),
+            attributes: Default::default(),
+        }),
+        other => other,
+    }
+}
+
+/// Words that, before `token` in a key, name a value that is no credential: pagination
+/// cursors (`NextToken`, `nextPageToken`, `continuationToken`), anti-forgery and idempotency
+/// tokens (`csrf_token`, `ClientToken` in AWS APIs).
+const NOT_SECRET_TOKEN_PREFIX: &[&str] = &[
+    "next",
+    "page",
+    "continuation",
+    "pagination",
+    "cursor",
+    "sync",
+    "csrf",
+    "xsrf",
+    "idempotency",
+    "resumption",
+    "marker",
+    "start",
+    "cancel",
+];
+
+/// The words of an identifier: split at punctuation and at lower-to-upper case humps.
+fn key_words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in key.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur).to_ascii_lowercase());
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            cur.push(c);
+        }
+        if !cur.is_empty() {
+            words.push(cur.to_ascii_lowercase());
+        }
+    }
+    words
 }
 
 /// Keys that mention a secret but hold something else: `private_key_id`, `token_url`,
@@ -90,16 +178,32 @@ pub(super) fn names_a_non_secret(matched: &[u8]) -> bool {
         "enabled",
     ];
     let text = String::from_utf8_lossy(matched);
-    let key_end = text.find(['=', ':', '<']).unwrap_or(text.len());
-    let key = text[..key_end]
-        .trim()
-        .trim_end_matches(['"', '\'', '?'])
-        .to_ascii_lowercase();
-    let last = key
-        .rsplit(|c: char| !c.is_ascii_alphanumeric())
-        .find(|s| !s.is_empty())
-        .unwrap_or("");
-    NOT_SECRET.contains(&last)
+    let text = text.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '<');
+    // An XML element, `<secret_name>value</secret_name>`: the key is the tag.
+    let key = match text.strip_prefix('<') {
+        Some(rest) => &rest[..rest.find('>').unwrap_or(rest.len())],
+        None => &text[..text.find(['=', ':', '<']).unwrap_or(text.len())],
+    };
+    let mut key = key.trim().trim_end_matches(['"', '\'', '?']);
+    // A name/value pair, `key="ApiKeyHeader" value=…`, `"name": "DB_PASSWORD", "value": …`:
+    // the key is the quoted name.
+    if key.eq_ignore_ascii_case("key") || key.eq_ignore_ascii_case("name") {
+        let rest = &text[key.len()..];
+        if let Some(q) = rest.find(['"', '\'']) {
+            let rest = &rest[q + 1..];
+            key = &rest[..rest.find(['"', '\'']).unwrap_or(rest.len())];
+        }
+    }
+    let words = key_words(key);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if NOT_SECRET.contains(&last.as_str()) {
+        return true;
+    }
+    // `NextToken`, `next_page_token`: the word before `token` says what sort of token.
+    let n = words.len();
+    last == "token" && n >= 2 && NOT_SECRET_TOKEN_PREFIX.contains(&words[n - 2].as_str())
 }
 
 /// True when every piece between punctuation is a word people write: letters only, digits
@@ -161,4 +265,65 @@ pub(super) fn is_word_run(seg: &str) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_auth_needs_a_credential_like_password() {
+        // base64 of "ci-bot:q7Rz2LxN4vKp9TmWb3Yc"
+        match basic_auth(b"Y2ktYm90OnE3UnoyTHhONHZLcDlUbVdiM1lj") {
+            Outcome::Pass(id) => assert_eq!(id.key_id.as_deref(), Some("ci-bot")),
+            other => panic!("{other:?}"),
+        }
+        for v in [
+            "dXNlcm5hbWU6cGFzc3dvcmQ=",         // username:password
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",     // Aladdin:open sesame (RFC 7617)
+            "c29tZXRoaW5nIHdpdGhvdXQgY29sb24=", // no colon
+            "Oq7Rz2LxN4vKp9TmWb3Yc",            // not base64 of text
+        ] {
+            assert!(!matches!(basic_auth(v.as_bytes()), Outcome::Pass(_)), "{v}");
+        }
+    }
+
+    #[test]
+    fn keys_that_name_something_else() {
+        for m in [
+            "\"NextToken\": \"AAEAAb3JpZ2luX2Zvb2Jhcg\"",
+            "nextPageToken: \"CiAKGjBpNDd2Nmp2Zml2\"",
+            "<secret_name>prod/db</secret_name>",
+            "key=\"ApiKeyHeader\" value=\"X-Api-Key\"",
+            "  \"private_key_id\": \"7db588db39da\"",
+            "csrf_token = \"abc\"",
+        ] {
+            assert!(names_a_non_secret(m.as_bytes()), "{m}");
+        }
+        for m in [
+            "clientSecret := \"Zp4xQ8rNw2LmK7vTy5Bs\"",
+            "<password>Zp4xQ8rNw2LmK7vTy5Bs</password>",
+            "{\"name\": \"DB_PASSWORD\", \"value\": \"hT3nR8pW2qL6xZ9vK4mB\"}",
+            "refresh_token = \"abc\"",
+        ] {
+            assert!(!names_a_non_secret(m.as_bytes()), "{m}");
+        }
+        assert_eq!(key_words("nextPageToken"), ["next", "page", "token"]);
+        assert_eq!(key_words("DB_PASSWORD"), ["db", "password"]);
+    }
+
+    #[test]
+    fn entropy_bar_follows_the_shape() {
+        // Random hex with repeats, a short mixed password: kept.
+        for v in ["4a411eea393b1600c640643486887803", "trN7S2p_FxF7w7B"] {
+            assert!(
+                matches!(generic_secret(v.as_bytes()), Outcome::Pass(_)),
+                "{v}"
+            );
+        }
+        // Long but repetitive.
+        for v in ["abababababab12", "aaaaaaaaaaaaaaaaaaaB1"] {
+            assert_eq!(generic_secret(v.as_bytes()), Outcome::Reject, "{v}");
+        }
+    }
 }

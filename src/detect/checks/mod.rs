@@ -14,7 +14,7 @@ mod tokens;
 
 use cloud::{aws_access_key_id, azure_storage_key, gcp_service_account};
 use connection::connection_uri;
-use generic::{generic_secret, names_a_non_secret};
+use generic::{basic_auth, generic_secret, names_a_non_secret};
 use structure::{jwt, pem_private_key};
 use tokens::{base62_crc32, pypi_macaroon};
 
@@ -72,6 +72,7 @@ impl Check {
             Check::PemPrivateKey => pem_private_key(input.secret),
             Check::ConnectionUri => connection_uri(input),
             Check::AzureStorageKey => azure_storage_key(input),
+            Check::BasicAuth => basic_auth(input.secret),
             Check::GenericSecret => {
                 if names_a_non_secret(input.matched) {
                     Outcome::Reject
