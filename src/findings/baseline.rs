@@ -263,6 +263,7 @@ mod tests {
             kind: Kind::Token,
             severity: Severity::Error,
             confidence: Confidence::High,
+            confidence_reason: None,
             fingerprint: crate::findings::fingerprint(secret.as_bytes()),
             redacted: crate::findings::redact(secret.as_bytes()),
             secret: None,

@@ -4,6 +4,7 @@
 //! `--show-secrets`.
 
 pub mod baseline;
+mod context;
 pub mod linehash;
 mod verdict;
 
@@ -12,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 pub use crate::secret::{fingerprint, redact, Secret};
+pub use context::{TestPaths, TEST_PATH_REASON};
 pub use verdict::{IdentityRef, MatchedBy, Verdict, VerdictKind};
 
 use crate::detect::Match;
@@ -64,6 +66,10 @@ pub struct Finding {
     pub kind: Kind,
     pub severity: Severity,
     pub confidence: Confidence,
+    /// Why `confidence` is lower than the rule's: `test or fixture path` when every location
+    /// is a test, fixture, mock or example path (`rules/context/test-paths.yaml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence_reason: Option<String>,
     /// `sha256:` + hex SHA-256 of the exact secret bytes.
     pub fingerprint: String,
     /// First characters and length, e.g. `ghp_…(40 chars)`.
@@ -189,6 +195,7 @@ impl FindingsBuilder {
 
     /// Findings in a stable order: by first location, then rule id, then fingerprint.
     pub fn finish(self, rules: &RuleSet, show_secrets: bool) -> Vec<Finding> {
+        let test_paths = TestPaths::builtin();
         let mut out: Vec<Finding> = self
             .groups
             .into_iter()
@@ -197,13 +204,22 @@ impl FindingsBuilder {
                 g.locations.sort();
                 g.locations.dedup();
                 let (first_seen, last_seen) = seen_dates(&g.locations, g.last);
+                // Lowered, never dropped: a finding seen only in tests and fixtures stays.
+                let in_tests = !g.locations.is_empty()
+                    && g.locations.iter().all(|l| test_paths.matches(&l.path));
+                let (confidence, confidence_reason) = if in_tests {
+                    (Confidence::Low, Some(TEST_PATH_REASON.to_string()))
+                } else {
+                    (g.confidence, None)
+                };
                 Finding {
                     rule_id: rule.id.clone(),
                     rule_name: rule.name.clone(),
                     provider: rule.provider.clone(),
                     kind: rule.kind,
                     severity: rule.severity,
-                    confidence: g.confidence,
+                    confidence,
+                    confidence_reason,
                     fingerprint: secret.fingerprint(),
                     redacted: secret.redacted(),
                     secret: show_secrets.then(|| secret.expose().into_owned()),

@@ -179,6 +179,7 @@ fn finding(fp: &str, key_id: Option<&str>, provider: &str, path: &str) -> Findin
         kind: crate::rules::Kind::Token,
         severity: crate::rules::Severity::Error,
         confidence: crate::rules::Confidence::High,
+        confidence_reason: None,
         fingerprint: fp.into(),
         redacted: "x".into(),
         secret: None,

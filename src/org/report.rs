@@ -255,6 +255,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
             kind: serde_json::from_value(e(r.get(5)?))?,
             severity: serde_json::from_value(e(r.get(6)?))?,
             confidence: serde_json::from_value(e(r.get(7)?))?,
+            confidence_reason: None,
             fingerprint: r.get(8)?,
             redacted: r.get(9)?,
             secret: None,

@@ -288,6 +288,7 @@ pub fn to_findings(
                         kind: kind(&h.key),
                         severity: Severity::Error,
                         confidence: Confidence::Medium,
+                        confidence_reason: None,
                         fingerprint: fp.clone(),
                         redacted: h.secret.redacted(),
                         secret: show_secrets.then(|| h.secret.expose().into_owned()),

@@ -736,6 +736,7 @@ pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
                 kind: crate::rules::Kind::Token,
                 severity: r.severity,
                 confidence: crate::rules::Confidence::High,
+                confidence_reason: None,
                 fingerprint: crate::findings::fingerprint(identity.as_bytes()),
                 redacted: r.subject.clone(),
                 secret: None,

@@ -556,6 +556,7 @@ fn fail_severity_uses_verdicts_only_with_an_inventory() {
         kind: crate::rules::Kind::Token,
         severity: Severity::Warning,
         confidence: crate::rules::Confidence::High,
+        confidence_reason: None,
         fingerprint: "sha256:x".into(),
         redacted: "x".into(),
         secret: None,

@@ -295,6 +295,9 @@ fn properties(f: &Finding) -> sarif::PropertyBag {
     m.insert("fingerprint".to_string(), json!(f.fingerprint));
     m.insert("redacted".to_string(), json!(f.redacted));
     m.insert("confidence".to_string(), json!(f.confidence.as_str()));
+    if let Some(r) = &f.confidence_reason {
+        m.insert("confidenceReason".to_string(), json!(r));
+    }
     m.insert("provider".to_string(), json!(f.provider));
     m.insert("kind".to_string(), json!(f.kind.as_str()));
     if let Some(k) = &f.key_id {

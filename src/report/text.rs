@@ -55,7 +55,7 @@ pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Resul
             }
             writeln!(
                 w,
-                "  {:>5}:{:<4} {} {}  {}  {}  [{} confidence]{}",
+                "  {:>5}:{:<4} {} {}  {}  {}  [{} confidence{}]{}",
                 line,
                 col,
                 style.severity(f.severity),
@@ -63,6 +63,10 @@ pub fn write(report: &Report, style: Style, mut w: impl Write) -> std::io::Resul
                 f.rule_name,
                 style.paint("2", shown),
                 f.confidence.as_str(),
+                f.confidence_reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default(),
                 extra,
             )?;
             if let Some(g) = &loc.git {

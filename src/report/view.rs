@@ -69,6 +69,7 @@ impl FindingView {
             severity: serde_json::from_value::<Severity>(parse(&self.severity))
                 .unwrap_or(Severity::Warning),
             confidence: Confidence::Medium,
+            confidence_reason: None,
             fingerprint: self.fingerprint.clone(),
             redacted: self.redacted.clone(),
             secret: None,

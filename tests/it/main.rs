@@ -14,6 +14,7 @@ mod cli;
 mod corpus_eval;
 mod demo;
 mod evidence;
+mod fixture_context;
 mod generic_syntaxes;
 mod git;
 mod githttp;
