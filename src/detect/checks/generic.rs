@@ -8,6 +8,10 @@ use super::{Identity, Outcome};
 /// it mixes at least two of lower case, upper case, digits and symbols.
 pub(super) fn generic_secret(v: &[u8]) -> Outcome {
     let s = String::from_utf8_lossy(v);
+    // A value cut short for display (`eyJ2IjoiMSIs...`) is an example, not a credential.
+    if s.ends_with("...") || s.contains('…') {
+        return Outcome::Reject;
+    }
     if s.contains("://")
         || s.starts_with(['/', '.'])
         || s.starts_with("arn:")
@@ -79,7 +83,8 @@ pub(super) fn basic_auth(v: &[u8]) -> Outcome {
 
 /// Words that, before `token` in a key, name a value that is no credential: pagination
 /// cursors (`NextToken`, `nextPageToken`, `continuationToken`), anti-forgery and idempotency
-/// tokens (`csrf_token`, `ClientToken` in AWS APIs).
+/// tokens (`csrf_token`, `ClientRequestToken`, `ChangeToken`, `LifecycleActionToken` in AWS
+/// APIs), store purchase tokens and DNS verification tokens (public by design).
 const NOT_SECRET_TOKEN_PREFIX: &[&str] = &[
     "next",
     "page",
@@ -90,6 +95,11 @@ const NOT_SECRET_TOKEN_PREFIX: &[&str] = &[
     "csrf",
     "xsrf",
     "idempotency",
+    "request",
+    "change",
+    "action",
+    "purchase",
+    "verification",
     "resumption",
     "marker",
     "start",
@@ -297,6 +307,8 @@ mod tests {
             "key=\"ApiKeyHeader\" value=\"X-Api-Key\"",
             "  \"private_key_id\": \"7db588db39da\"",
             "csrf_token = \"abc\"",
+            "\"ClientRequestToken\": \"a8ca07e4-61ec-4399-99f4-19853801bcd5\",",
+            "\"ChangeToken\": \"abcd12f2-46da-4fdb-b8d5-fbd4c466928f\",",
         ] {
             assert!(names_a_non_secret(m.as_bytes()), "{m}");
         }
