@@ -289,8 +289,10 @@ impl ScanPlan {
         if let Some(m) = &pipelines {
             crate::policy::add_risks(m, &mut findings, applied, now);
         }
+        let mut run_errors = Vec::new();
         if let Some(l) = &inventory {
             for e in &l.errors {
+                run_errors.push(located_path(e));
                 errors.push(ScanError {
                     path: located_path(e),
                     message: e.message.clone(),
@@ -338,6 +340,7 @@ impl ScanPlan {
             pipelines,
             baseline,
             rules,
+            run_errors,
         };
         Ok(Outcome { report, inventory })
     }

@@ -57,6 +57,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     } else {
         &loaded.inventory
     };
+    let run_errors = report.run_errors.clone();
     let previous = match &args.since {
         Some(p) => Some((
             p.display().to_string(),
@@ -79,7 +80,12 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     }
     out.flush()?;
     for e in &r.errors {
-        eprintln!("warning: {}: {}", e.path, e.message);
+        let label = if run_errors.contains(&e.path) {
+            "error"
+        } else {
+            "warning"
+        };
+        eprintln!("{label}: {}: {}", e.path, e.message);
     }
     if let Some(msg) = &inventory_failed {
         eprintln!("nhiscan: error: {msg}");

@@ -127,9 +127,9 @@ fn check(path: &Path, opts: &CheckOptions, format: ListFormat) -> Result<i32> {
             }
             writeln!(
                 out,
-                "inventory check: {identities} identities, {} problem{}",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+                "inventory check: {}, {}",
+                crate::words::count(identities, "identity", "identities"),
+                crate::words::count(problems.len(), "problem", "problems")
             )?;
         }
     }

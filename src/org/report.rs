@@ -515,6 +515,7 @@ pub fn as_scan_report(r: &OrgReport, rules: Arc<RuleSet>) -> crate::report::Repo
         },
         findings,
         errors: Vec::new(),
+        run_errors: Vec::new(),
         notes: Vec::new(),
         governance: None,
         pipelines: None,

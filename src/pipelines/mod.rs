@@ -144,6 +144,18 @@ pub struct PipelineError {
     pub message: String,
 }
 
+impl PipelineError {
+    /// `path:line:column`, or the path alone for a problem with the whole file (one that
+    /// could not be read has no position: never `path:0:0`).
+    pub fn at(&self) -> String {
+        if self.line == 0 {
+            self.path.clone()
+        } else {
+            format!("{}:{}:{}", self.path, self.line, self.column)
+        }
+    }
+}
+
 /// What one file yielded.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -679,7 +691,7 @@ pub fn scan_into(
     add_hardcoded(&hard, findings, show_secrets);
     for e in &map.errors {
         errors.push(crate::sources::ScanError {
-            path: format!("{}:{}:{}", e.path, e.line, e.column),
+            path: e.at(),
             message: e.message.clone(),
         });
         stats.errors += 1;

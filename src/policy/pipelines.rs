@@ -75,11 +75,7 @@ pub fn unused_ci_secrets(
         Severity::Warning,
         format!(
             "no pipeline of this repository reads its CI {} {}, and no `last_used` shows a use elsewhere",
-            if id.matchers.ci_secrets.len() == 1 {
-                "secret"
-            } else {
-                "secrets"
-            },
+            crate::words::noun(id.matchers.ci_secrets.len(), "secret", "secrets"),
             id.matchers.ci_secrets.join(", ")
         ),
     ));

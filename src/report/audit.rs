@@ -10,9 +10,10 @@ use serde::Serialize;
 use super::{Report, ScanInfo, Tool};
 use crate::findings::{Finding, Location, VerdictKind};
 use crate::inventory::Inventory;
-use crate::policy::{self, count, IdentityAudit, Sightings, StateKind, Usage, Verdict};
+use crate::policy::{self, IdentityAudit, Sightings, StateKind, Usage, Verdict};
 use crate::rules::Severity;
 use crate::sources::ScanError;
+use crate::words::count;
 
 /// Version of the audit JSON schema (documented in the README).
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;

@@ -400,7 +400,10 @@ fn governance_items(report: &Report, opts: &SarifOptions) -> Vec<Item> {
                 verdict_sentence(f, v)
             );
             if f.locations.len() > 1 {
-                text.push_str(&format!(" Also in {} other places.", f.locations.len() - 1));
+                text.push_str(&format!(
+                    " Also in {}.",
+                    crate::words::count(f.locations.len() - 1, "other place", "other places")
+                ));
             }
             let mut fp = fingerprints(f, first, opts);
             fp.insert(

@@ -577,7 +577,7 @@ fn inventory_check_of_the_fixture_and_of_a_broken_file() {
     );
     let out = t.run(&["inventory", "check"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.stdout, "inventory check: 1 identities, 0 problems\n");
+    assert_eq!(out.stdout, "inventory check: 1 identity, 0 problems\n");
 }
 
 #[test]
