@@ -102,6 +102,8 @@ pub fn problems(path: &Path, opts: &CheckOptions) -> Result<(usize, Vec<Inventor
     all.extend(inventory::lint(&loaded));
     all.extend(check::future_dates(&loaded, opts.now));
     all.extend(check::unknown_providers(&loaded, &opts.providers));
+    all.extend(check::retire_by(&loaded, opts.now));
+    all.extend(check::tiers(&loaded));
     all.extend(check::overlaps(&loaded, &opts.probes));
     all.sort_by(|a, b| (a.line, a.column, &a.message).cmp(&(b.line, b.column, &b.message)));
     all.dedup();
