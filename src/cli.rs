@@ -508,6 +508,10 @@ pub struct InventoryImportArgs {
     /// With --live: environment variable holding the token.
     #[arg(long, value_name = "VAR", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
+    /// The change summary on stdout: text, or JSON (changed fields old -> new, unregistered
+    /// names, what was written).
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]
