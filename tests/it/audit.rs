@@ -175,8 +175,16 @@ fn issue_14_an_organisation_secret_used_elsewhere_is_kept() {
         ),
     );
     let out = audit(&t, &[]);
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    let i = identity(&out.json(), "deployer").clone();
+    // What fails is the workflow's default token permissions (a risk `scan` fails on too),
+    // not the identity.
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let r = out.json();
+    assert_eq!(
+        r["pipeline_risks"][0]["rule_id"],
+        "pipeline-broad-permissions-with-secrets"
+    );
+    assert_eq!(r["summary"]["failing"], 1);
+    let i = identity(&r, "deployer").clone();
     assert_eq!(states(&i), Vec::<String>::new());
     assert_eq!(i["decision"], "keep");
     // Only ORG_TOKEN, read by no pipeline of this repository: still kept on its date.
