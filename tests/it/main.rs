@@ -25,4 +25,5 @@ mod pipelines_more;
 mod redaction;
 mod reports;
 mod rules;
+mod scenarios;
 mod worktree;
