@@ -8,9 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::char_column;
-use super::github::strip_comment;
 use super::yaml::{Node, Scalar};
+use super::{char_column, strip_comment, CiSystem};
 use crate::detect::filters::Placeholders;
 use crate::findings::{Finding, GitRef, Location, Presence};
 use crate::rules::{Confidence, Kind, Severity};
@@ -226,7 +225,7 @@ fn kind(key: &str) -> Kind {
 #[derive(Debug, Clone)]
 pub struct HardcodedHit {
     pub path: String,
-    pub system: &'static str,
+    pub system: CiSystem,
     pub git: Option<GitRef>,
     pub presence: Presence,
     pub found: Vec<Hardcoded>,
@@ -279,7 +278,7 @@ pub fn to_findings(
             let e = groups.entry(fp.clone()).or_insert_with(|| {
                 let mut attributes = BTreeMap::new();
                 attributes.insert("key".to_string(), h.key.clone());
-                attributes.insert("ci_system".to_string(), hit.system.to_string());
+                attributes.insert("ci_system".to_string(), hit.system.as_str().to_string());
                 (
                     Finding {
                         rule_id: HARDCODED_RULE.into(),
