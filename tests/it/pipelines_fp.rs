@@ -1,0 +1,71 @@
+//! Issue 16, items 3 and 4: what pipeline YAML holds that is not a secret (action references,
+//! placeholders and dummy values), per-location attributes of grouped findings, and the
+//! purpose of each job's OIDC token in the usage map. Workflows are written here after the
+//! patterns public repositories show.
+
+use crate::harness::{locations, Tree};
+
+/// A legacy 40-hex GitHub token (random, never issued).
+const LEGACY: &str = "d3f1a97c5b20e84f6a1c9d7e3b5f08a2c4e6d1b9";
+/// The commit SHA an action is pinned to.
+const SHA: &str = "1b10c78c7865c340bc4f6099eb2f838309f1e8c3";
+
+#[test]
+fn issue_16_action_references_are_never_secrets_and_env_tokens_still_are() {
+    let t = Tree::new();
+    let wf = format!(
+        "name: release
+on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    env:
+      GITHUB_TOKEN: {LEGACY}
+    steps:
+      - uses: actions/create-github-app-token@{SHA} # v2.0.6
+        id: app-token
+        with:
+          app-id: ${{{{ vars.RELEASE_APP_ID }}}}
+          private-key: ${{{{ secrets.RELEASE_APP_KEY }}}}
+      - uses: 'octo-org/gh-token-action@{SHA}'
+      - uses: docker://ghcr.io/octo-org/gh-token-tool@sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1
+      - uses: ./.github/actions/github-token
+  publish:
+    uses: octo-org/ci/.github/workflows/github-token-publish.yml@{SHA}
+"
+    );
+    t.write(".github/workflows/release.yml", &wf);
+    // The same 40 hex outside a `uses:` value is text like any other: the filter knows the
+    // place, not the value.
+    t.write("docs/pins.env", format!("GITHUB_TOKEN_PIN={SHA}\n"));
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    let r = out.json();
+    let legacy: Vec<(String, String, u64, u64)> = locations(&r)
+        .into_iter()
+        .filter(|l| l.0 == "github-legacy-token")
+        .collect();
+    assert_eq!(
+        legacy,
+        vec![
+            (
+                "github-legacy-token".to_string(),
+                ".github/workflows/release.yml".to_string(),
+                11,
+                21
+            ),
+            (
+                "github-legacy-token".to_string(),
+                "docs/pins.env".to_string(),
+                1,
+                18
+            ),
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(LEGACY), "a secret was printed");
+}
