@@ -104,6 +104,26 @@ pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
             "inherit" | "required" | "optional" | "true" | "false" | "write" | "read" | "none"
         )
         && !placeholders.is_placeholder(v.as_bytes())
+        && !crate::detect::checks::dummy_value(v.as_bytes())
+}
+
+/// A URL whose host is reserved for documentation and tests (RFC 2606: `example.com`,
+/// `example.net`, `example.org` and below, the `.example`, `.test` and `.invalid` TLDs): the
+/// credentials next to it are for an endpoint that cannot exist.
+fn reserved_endpoint(v: &str) -> bool {
+    let Some((_, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || [".example", ".test", ".invalid"]
+            .iter()
+            .any(|t| host.ends_with(t))
 }
 
 /// The built-in placeholders, built once: git scans check every pipeline blob of a history.
@@ -147,6 +167,10 @@ pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
 fn walk(n: &Node, path: &str, placeholders: &Placeholders, out: &mut Vec<Hardcoded>) {
     match n {
         Node::Map { entries, .. } => {
+            // `AWS_SECRET_ACCESS_KEY: …` beside `AWS_ENDPOINT_URL: https://s3.example.com`.
+            let dummy_endpoint = entries
+                .iter()
+                .any(|(_, v)| matches!(v, Node::Scalar(s) if reserved_endpoint(&s.value)));
             for (k, v) in entries {
                 let p = if path.is_empty() {
                     k.value.clone()
@@ -162,7 +186,7 @@ fn walk(n: &Node, path: &str, placeholders: &Placeholders, out: &mut Vec<Hardcod
                             _ => None,
                         },
                     };
-                    if let Some(s) = value {
+                    if let Some(s) = value.filter(|_| !dummy_endpoint) {
                         push(s, &p, placeholders, out);
                     }
                 }
@@ -362,6 +386,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoints_reserved_for_examples() {
+        for v in [
+            "https://s3.example.com",
+            "http://user@minio.example.org:9000/bucket",
+            "https://EXAMPLE.NET.",
+            "https://api.service.test/v1",
+            "s3://bucket.example",
+        ] {
+            assert!(reserved_endpoint(v), "{v}");
+        }
+        for v in [
+            "https://s3.eu-west-1.amazonaws.com",
+            "https://example.com.evil.io",
+            "https://notexample.com",
+            "example.com",
+            "https://testing.io",
+        ] {
+            assert!(!reserved_endpoint(v), "{v}");
+        }
+    }
+
+    #[test]
     fn references_and_placeholders() {
         let p = Placeholders::builtin();
         assert!(literal("Kq81-lit3ral-Pw", &p));
@@ -376,6 +422,10 @@ mod tests {
             "inherit",
             "short",
             "two words here",
+            // Words, no digit: what the engine's generic check never takes for a key.
+            "github-actions",
+            "duckdb-signing-validation",
+            "https://token.example.org/x",
         ] {
             assert!(!literal(v, &p), "{v}");
         }

@@ -69,3 +69,93 @@ jobs:
     );
     assert!(!out.stdout.contains(LEGACY), "a secret was printed");
 }
+
+/// `(rule, line, column)` of the findings in `path`.
+fn at(r: &serde_json::Value, path: &str) -> Vec<(String, u64, u64)> {
+    locations(r)
+        .into_iter()
+        .filter(|l| l.1 == path)
+        .map(|l| (l.0, l.2, l.3))
+        .collect()
+}
+
+#[test]
+fn issue_16_placeholders_and_dummy_values_in_pipeline_yaml_with_real_looking_twins() {
+    let t = Tree::new();
+    // The dummies: a label where a key goes, a test key next to an endpoint that cannot exist.
+    t.write(
+        ".github/workflows/review.yml",
+        "on: pull_request
+permissions:
+  contents: read
+jobs:
+  review:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: anthropics/claude-code-action@beta
+        with:
+          claude-api-key: \"github-actions\"
+  s3-tests:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ENDPOINT_URL: https://minio.example.com:9000
+      AWS_ACCESS_KEY_ID: minio-test-user
+      AWS_SECRET_ACCESS_KEY: Mz55-lit3ral-Sm
+      S3_SIGNING_SECRET: duckdb-signing-validation
+    steps:
+      - run: make test-s3
+",
+    );
+    // Their twins: the same keys with real-looking values, a real endpoint.
+    t.write(
+        ".github/workflows/deploy.yml",
+        "on: push
+permissions:
+  contents: read
+jobs:
+  review:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: anthropics/claude-code-action@beta
+        with:
+          claude-api-key: \"Kq81-lit3ral-Pw\"
+  s3-tests:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ENDPOINT_URL: https://s3.eu-west-1.amazonaws.com
+      AWS_ACCESS_KEY_ID: deploy-user
+      AWS_SECRET_ACCESS_KEY: Mz55-lit3ral-Sm
+      S3_SIGNING_SECRET: Vb27-fixture-Tk
+    steps:
+      - run: make deploy
+",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    let r = out.json();
+    let hard = "pipeline-hardcoded-credential".to_string();
+    assert_eq!(
+        at(&r, ".github/workflows/review.yml")
+            .into_iter()
+            .filter(|f| f.0 == hard)
+            .collect::<Vec<_>>(),
+        vec![],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        at(&r, ".github/workflows/deploy.yml")
+            .into_iter()
+            .filter(|f| f.0 == hard)
+            .collect::<Vec<_>>(),
+        vec![
+            (hard.clone(), 10, 28),
+            (hard.clone(), 16, 30),
+            (hard, 17, 26)
+        ],
+        "{}",
+        out.stdout
+    );
+    for secret in ["Kq81-lit3ral-Pw", "Mz55-lit3ral-Sm", "Vb27-fixture-Tk"] {
+        assert!(!out.stdout.contains(secret), "{secret} printed");
+    }
+}
