@@ -282,6 +282,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
                         }),
                         None => None,
                     },
+                    attributes: Default::default(),
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -116,6 +116,7 @@ pub fn risk_findings(risks: &[risks::Risk]) -> Vec<crate::findings::Finding> {
                     end_line: r.line,
                     end_column: r.column,
                     git: None,
+                    attributes: Default::default(),
                 }],
                 first_seen: None,
                 last_seen: None,

@@ -298,11 +298,12 @@ pub fn to_findings(
                 end_line: h.line,
                 end_column: h.end_column,
                 git: hit.git.clone(),
+                attributes: BTreeMap::from([
+                    ("key".to_string(), h.key.clone()),
+                    ("ci_system".to_string(), hit.system.as_str().to_string()),
+                ]),
             };
             let e = groups.entry(fp.clone()).or_insert_with(|| {
-                let mut attributes = BTreeMap::new();
-                attributes.insert("key".to_string(), h.key.clone());
-                attributes.insert("ci_system".to_string(), hit.system.as_str().to_string());
                 (
                     Finding {
                         rule_id: HARDCODED_RULE.into(),
@@ -315,7 +316,7 @@ pub fn to_findings(
                         redacted: h.secret.redacted(),
                         secret: show_secrets.then(|| h.secret.expose().into_owned()),
                         key_id: None,
-                        attributes,
+                        attributes: BTreeMap::new(),
                         locations: Vec::new(),
                         first_seen: None,
                         last_seen: None,
@@ -342,6 +343,20 @@ pub fn to_findings(
         .map(|(mut f, last)| {
             f.locations.sort();
             f.locations.dedup();
+            // Each location says which key holds the secret there; the finding lists every
+            // one, in location order.
+            for name in ["key", "ci_system"] {
+                let mut values: Vec<&str> = Vec::new();
+                for l in &f.locations {
+                    if let Some(v) = l.attributes.get(name) {
+                        if !values.contains(&v.as_str()) {
+                            values.push(v);
+                        }
+                    }
+                }
+                let joined = values.join(", ");
+                f.attributes.insert(name.to_string(), joined);
+            }
             (f.first_seen, f.last_seen) = crate::findings::seen_dates(&f.locations, last);
             f
         })

@@ -159,3 +159,77 @@ jobs:
         assert!(!out.stdout.contains(secret), "{secret} printed");
     }
 }
+
+#[test]
+fn issue_16_a_grouped_finding_reports_each_locations_own_key() {
+    let t = Tree::new();
+    // One database password, written into two pipelines under two different keys.
+    t.write(
+        ".github/workflows/ci.yml",
+        "on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_PASSWORD: Zx-lit3ral-19
+    steps:
+      - run: make test
+",
+    );
+    t.write(
+        ".gitlab-ci.yml",
+        "integration:
+  variables:
+    DB_PASSWORD: Zx-lit3ral-19
+  script:
+    - make integration
+",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    let r = out.json();
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "pipeline-hardcoded-credential")
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    let per_location: Vec<(&str, &str, &str)> = f["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap(),
+                l["attributes"]["key"].as_str().unwrap(),
+                l["attributes"]["ci_system"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_location,
+        vec![
+            (
+                ".github/workflows/ci.yml",
+                "jobs.test.services.postgres.env.POSTGRES_PASSWORD",
+                "github-actions"
+            ),
+            (
+                ".gitlab-ci.yml",
+                "integration.variables.DB_PASSWORD",
+                "gitlab-ci"
+            ),
+        ]
+    );
+    // The finding names every key and system, in location order, not the first one's only.
+    assert_eq!(
+        f["attributes"]["key"],
+        "jobs.test.services.postgres.env.POSTGRES_PASSWORD, integration.variables.DB_PASSWORD"
+    );
+    assert_eq!(f["attributes"]["ci_system"], "github-actions, gitlab-ci");
+    assert!(!out.stdout.contains("Zx-lit3ral-19"));
+}
