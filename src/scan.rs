@@ -110,11 +110,7 @@ impl Outcome {
 /// Where an inventory problem is, as a report error's `path`: `file:line:column`, or the file
 /// alone for a problem with the whole file.
 fn located_path(e: &crate::inventory::InventoryError) -> String {
-    if e.line == 0 {
-        e.file.clone()
-    } else {
-        format!("{}:{}:{}", e.file, e.line, e.column)
-    }
+    e.at()
 }
 
 /// Resolve and run a scan: its report.

@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::yaml::{Node, Pos};
-use super::{char_column, environment, permissions, Job, Pipeline, Ranges, SecretRef, Step};
-
-pub const SYSTEM: &str = "github-actions";
-pub const COMPOSITE: &str = "github-action";
+use super::{
+    char_column, environment, permissions, strip_comment, CiSystem, Job, Pipeline, Ranges,
+    SecretRef, Step,
+};
 
 static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -18,8 +18,8 @@ static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Read one document of a workflow or composite action into `p`.
-pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
-    if system == COMPOSITE {
+pub fn read(doc: &Node, system: CiSystem, p: &mut Pipeline) {
+    if system == CiSystem::GithubAction {
         let Some(runs) = doc.get("runs") else { return };
         let steps = runs.get("steps").map(|s| s.items()).unwrap_or(&[]);
         let start = runs.start();
@@ -129,10 +129,10 @@ fn oidc_identities(n: &Node) -> Vec<String> {
 }
 
 /// The node of every job, in the order `read` lists them.
-pub fn job_nodes<'a>(docs: &'a [Node], system: &str) -> Vec<&'a Node> {
+pub fn job_nodes(docs: &[Node], system: CiSystem) -> Vec<&Node> {
     let mut out = Vec::new();
     for doc in docs {
-        if system == COMPOSITE {
+        if system == CiSystem::GithubAction {
             out.extend(doc.get("runs"));
             continue;
         }
@@ -183,21 +183,10 @@ pub fn secret_refs(text: &str) -> Vec<SecretRef> {
     out
 }
 
-/// A YAML comment starts at a `#` at the line start or after whitespace.
-pub(super) fn strip_comment(line: &str) -> &str {
-    let b = line.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'#' && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t') {
-            return &line[..i];
-        }
-    }
-    line
-}
-
-pub fn ranges(docs: &[Node], system: &str) -> Ranges {
+pub fn ranges(docs: &[Node], system: CiSystem) -> Ranges {
     let mut out = Vec::new();
     for doc in docs {
-        if system == COMPOSITE {
+        if system == CiSystem::GithubAction {
             if let Some(runs) = doc.get("runs") {
                 let steps = runs.get("steps").map(Node::items).unwrap_or(&[]);
                 out.push((

@@ -8,11 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::github::strip_comment;
 use super::yaml::Node;
-use super::{char_column, environment, Job, Pipeline, Ranges, SecretRef, Step};
-
-pub const SYSTEM: &str = "gitlab-ci";
+use super::{char_column, environment, strip_comment, Job, Pipeline, Ranges, SecretRef, Step};
 
 const GLOBAL_KEYWORDS: &[&str] = &[
     "stages",

@@ -21,6 +21,7 @@ mod hook_bin;
 mod inventory;
 mod org;
 mod pipelines;
+mod pipelines_fp;
 mod pipelines_more;
 mod redaction;
 mod reports;
