@@ -440,8 +440,13 @@ pub fn markdown(r: &OrgReport) -> String {
     let _ = writeln!(s, "## nhiscan org report\n");
     let _ = writeln!(
         s,
-        "{} repositories, {} findings ({} open, {} resolved), {} failing, {} errors.\n",
-        m.repos, m.findings, m.open, m.resolved, m.failing, m.errors
+        "{}, {} ({} open, {} resolved), {} failing, {}.\n",
+        crate::words::count(m.repos, "repository", "repositories"),
+        crate::words::count(m.findings, "finding", "findings"),
+        m.open,
+        m.resolved,
+        m.failing,
+        crate::words::count(m.errors, "error", "errors")
     );
     if !r.owners.is_empty() {
         let _ = writeln!(

@@ -244,8 +244,12 @@ fn scan_errors(report: &Report) -> Vec<sarif::Notification> {
         out.push(notification(
             "note",
             &format!(
-                "{} findings suppressed by the baseline {} ({} entries, {} expired, {} unmatched)",
-                b.suppressed, b.file, b.entries, b.expired, b.unmatched
+                "{} suppressed by the baseline {} ({}, {} expired, {} unmatched)",
+                crate::words::count(b.suppressed, "finding", "findings"),
+                b.file,
+                crate::words::count(b.entries, "entry", "entries"),
+                b.expired,
+                b.unmatched
             ),
         ));
     }
