@@ -524,3 +524,56 @@ fn issue_14_workload_identity_is_tied_to_oidc_jobs() {
         serde_json::json!(["arn:aws:iam::123456789012:role/deploy"])
     );
 }
+
+/// Issue 14: the pipeline risks the audit lists are SARIF results of their own rules, valid
+/// against the schema, at the risk's place.
+#[test]
+fn issue_14_audit_sarif_carries_pipeline_risks() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/pr.yml",
+        "on: pull_request_target\npermissions: {contents: read}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: ./test --token ${{ secrets.DEPLOY_TOKEN }}\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        ci_inventory("DEPLOY_TOKEN", "    last_used: 2025-05-31\n"),
+    );
+    let out = t.run(&["audit", ".", "-f", "sarif", "--now", NOW]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let v = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let mut got: Vec<(String, String, u64)> = Vec::new();
+    for r in run["results"].as_array().unwrap() {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        got.push((
+            r["ruleId"].as_str().unwrap().to_string(),
+            r["level"].as_str().unwrap().to_string(),
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap(),
+        ));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "pipeline-secret-in-command".to_string(),
+                "warning".to_string(),
+                10
+            ),
+            (
+                "pipeline-untrusted-checkout-with-secrets".to_string(),
+                "error".to_string(),
+                9
+            ),
+        ]
+    );
+}
