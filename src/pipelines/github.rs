@@ -6,7 +6,7 @@ use regex::Regex;
 
 use super::yaml::{Node, Pos};
 use super::{
-    char_column, environment, permissions, strip_comment, CiSystem, Job, Pipeline, Ranges,
+    char_column, environment, oidc, permissions, strip_comment, CiSystem, Job, Pipeline, Ranges,
     SecretRef, Step,
 };
 
@@ -32,6 +32,10 @@ pub fn read(doc: &Node, system: CiSystem, p: &mut Pipeline) {
             permissions: None,
             oidc: steps.iter().any(step_oidc),
             oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
+            oidc_use: steps
+                .iter()
+                .any(step_oidc)
+                .then(|| oidc::github_job(steps, None)),
             inherits_secrets: false,
             uses: None,
             secrets: Vec::new(),
@@ -59,6 +63,7 @@ pub fn read(doc: &Node, system: CiSystem, p: &mut Pipeline) {
             Some(perm) => id_token_write(perm),
             None => wf_oidc,
         } || steps.iter().any(step_oidc);
+        let uses = job.get("uses").and_then(Node::str);
         p.jobs.push(Job {
             id: key.value.clone(),
             line: key.pos.line,
@@ -68,8 +73,9 @@ pub fn read(doc: &Node, system: CiSystem, p: &mut Pipeline) {
             permissions: own.map(permissions),
             oidc,
             oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
+            oidc_use: oidc.then(|| oidc::github_job(steps, uses)),
             inherits_secrets: job.get("secrets").and_then(Node::str) == Some("inherit"),
-            uses: job.get("uses").and_then(Node::str).map(str::to_string),
+            uses: uses.map(str::to_string),
             secrets: Vec::new(),
             steps: steps.iter().map(step).collect(),
         });
@@ -100,15 +106,7 @@ fn id_token_write(perm: &Node) -> bool {
 
 /// A step that exchanges an OIDC token for cloud credentials.
 fn step_oidc(n: &Node) -> bool {
-    let uses = n.get("uses").and_then(Node::str).unwrap_or("");
-    let action = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
-    let with = |k: &str| n.get("with").and_then(|w| w.get(k)).is_some();
-    match action.as_str() {
-        "aws-actions/configure-aws-credentials" => with("role-to-assume"),
-        "google-github-actions/auth" => with("workload_identity_provider"),
-        "azure/login" => with("client-id") && !with("creds"),
-        _ => false,
-    }
+    oidc::github_cloud_step(n).is_some()
 }
 
 /// The cloud identities an OIDC step names (literal `with:` values).

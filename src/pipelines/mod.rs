@@ -6,7 +6,8 @@
 //! The shared model (Pipeline -> Job -> Step, every value with its line and column, the usage
 //! map) is in `model`; one file per CI system reads its configs into it (`github`, `gitlab`,
 //! `circleci`, `drone`, `woodpecker`, `buildkite`, `bitbucket`, `azure`, `jenkins`; the
-//! YAML systems but GitHub and GitLab share `generic`); `includes` follows local includes,
+//! YAML systems but GitHub and GitLab share `generic`); `oidc` says what a job's OIDC token is
+//! for; `includes` follows local includes,
 //! `hardcoded` finds literal credentials, `risks` the risky patterns, `sink` takes configs from
 //! a source's walk and `findings` turns the results into the scan's findings and errors. This
 //! file drives one config through them.
@@ -24,6 +25,7 @@ mod hardcoded;
 mod includes;
 mod jenkins;
 mod model;
+pub mod oidc;
 pub mod risks;
 mod sink;
 mod woodpecker;

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::includes::Include;
+use super::oidc::OidcUse;
 use super::risks;
 use super::{Hardcoded, Located};
 
@@ -163,6 +164,10 @@ pub struct Job {
     /// `workload_identity_provider` / `service_account`, Azure `client-id`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub oidc_identities: Vec<String>,
+    /// With `oidc`: what the token is for (cloud federation, attestation, package
+    /// publishing, a secret manager, unknown) and to whom it is presented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidc_use: Option<OidcUse>,
     /// A reusable workflow called with `secrets: inherit`: every secret of the caller.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inherits_secrets: bool,
@@ -186,6 +191,7 @@ impl Job {
             permissions: None,
             oidc: false,
             oidc_identities: Vec::new(),
+            oidc_use: None,
             inherits_secrets: false,
             uses: None,
             secrets: Vec::new(),

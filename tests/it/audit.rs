@@ -513,7 +513,7 @@ fn issue_14_workload_identity_is_tied_to_oidc_jobs() {
     let i = identity(&r, "deploy-role");
     assert_eq!(
         i["usage"]["pipeline_refs"],
-        serde_json::json!([".github/workflows/deploy.yml:6 deploy (OIDC)"])
+        serde_json::json!([".github/workflows/deploy.yml:6 deploy (OIDC, aws)"])
     );
     // Referenced, unverified: kept (not stale), never overdue.
     assert_eq!(states(i), Vec::<String>::new());
@@ -575,5 +575,32 @@ fn issue_14_audit_sarif_carries_pipeline_risks() {
                 9
             ),
         ]
+    );
+}
+
+/// Issue 16: a workload identity is tied to GitLab jobs that federate into its cloud through
+/// `id_tokens:`, as to GitHub's, and never to a job whose token only signs (even when its
+/// script names the role).
+#[test]
+fn issue_16_workload_identity_is_tied_to_gitlab_cloud_federation_only() {
+    let t = Tree::new();
+    t.write(
+        ".gitlab-ci.yml",
+        "deploy:\n  id_tokens:\n    AWS_TOKEN:\n      aud: https://sts.amazonaws.com\n  variables:\n    ROLE_ARN: arn:aws:iam::123456789012:role/deploy\n  script:\n    - aws sts assume-role-with-web-identity --role-arn $ROLE_ARN --role-session-name ci --web-identity-token $AWS_TOKEN\nsign:\n  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n  script:\n    - echo signing for arn:aws:iam::123456789012:role/signer\n    - cosign sign --yes $IMAGE\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: deploy-role\n    kind: workload_identity\n    provider: aws\n    owner: platform\n    created: 2023-01-01\n    match:\n      key_ids: ['arn:aws:iam::123456789012:role/deploy']\n  - id: signer-role\n    kind: workload_identity\n    provider: aws\n    owner: platform\n    created: 2023-01-01\n    match:\n      key_ids: ['arn:aws:iam::123456789012:role/signer']\n",
+    );
+    let r = audit(&t, &[]).json();
+    assert_eq!(
+        identity(&r, "deploy-role")["usage"]["pipeline_refs"],
+        serde_json::json!([".gitlab-ci.yml:1 deploy (OIDC, aws)"])
+    );
+    assert_eq!(
+        identity(&r, "signer-role")["usage"]["pipeline_refs"],
+        serde_json::Value::Null,
+        "{}",
+        identity(&r, "signer-role")
     );
 }

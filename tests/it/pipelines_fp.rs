@@ -233,3 +233,117 @@ jobs:
     assert_eq!(f["attributes"]["ci_system"], "github-actions, gitlab-ci");
     assert!(!out.stdout.contains("Zx-lit3ral-19"));
 }
+
+#[test]
+fn issue_16_the_usage_map_says_what_each_oidc_token_is_for() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/release.yml",
+        "on:
+  push:
+    tags: ['v*']
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/release
+          aws-region: eu-west-1
+  provenance:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+      attestations: write
+    steps:
+      - uses: actions/attest-build-provenance@v2
+        with:
+          subject-path: dist/*
+  pypi:
+    runs-on: ubuntu-latest
+    environment: pypi
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+  npm:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - run: npm publish --provenance --access public
+  mystery:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - run: ./release.sh
+  plain:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+",
+    );
+    t.write(
+        ".gitlab-ci.yml",
+        "deploy:
+  id_tokens:
+    AWS_TOKEN:
+      aud: https://sts.amazonaws.com
+  variables:
+    ROLE_ARN: arn:aws:iam::123456789012:role/gitlab-deploy
+  script:
+    - aws sts assume-role-with-web-identity --role-arn $ROLE_ARN --role-session-name ci --web-identity-token $AWS_TOKEN
+sign:
+  id_tokens:
+    SIGSTORE_ID_TOKEN:
+      aud: sigstore
+  script:
+    - cosign sign --yes $IMAGE
+",
+    );
+    let r = t.run(&["pipelines", ".", "-f", "json"]).json();
+    let uses: Vec<(String, serde_json::Value)> = r["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["jobs"].as_array().unwrap().iter())
+        .map(|j| (j["id"].as_str().unwrap().to_string(), j["oidc_use"].clone()))
+        .collect();
+    let u = |purpose: &str, provider: &str| serde_json::json!({"purpose": purpose, "provider": provider});
+    assert_eq!(
+        uses,
+        vec![
+            ("deploy".into(), u("cloud_federation", "aws")),
+            ("provenance".into(), u("attestation", "github")),
+            ("pypi".into(), u("package_publishing", "pypi")),
+            ("npm".into(), u("package_publishing", "npm")),
+            ("mystery".into(), serde_json::json!({"purpose": "unknown"})),
+            ("plain".into(), serde_json::Value::Null),
+        ]
+        .into_iter()
+        .chain([
+            ("deploy".into(), u("cloud_federation", "aws")),
+            ("sign".into(), u("attestation", "sigstore")),
+        ])
+        .collect::<Vec<_>>()
+    );
+    // The GitLab job's role is its OIDC identity, as GitHub's `role-to-assume` is.
+    assert_eq!(
+        r["pipelines"][1]["jobs"][0]["oidc_identities"],
+        serde_json::json!(["arn:aws:iam::123456789012:role/gitlab-deploy"])
+    );
+    let text = t.run(&["pipelines", "."]).stdout;
+    for want in [
+        "job deploy (7:3)  [permissions {\"id-token\":\"write\"}; OIDC: cloud federation (aws)]",
+        "job provenance (16:3)  [permissions {\"attestations\":\"write\",\"id-token\":\"write\"}; OIDC: attestation (github)]",
+        "job mystery (38:3)  [permissions {\"id-token\":\"write\"}; OIDC: purpose unknown]",
+        "job sign (9:1)  [OIDC: attestation (sigstore)]",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+}
