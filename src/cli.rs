@@ -398,6 +398,11 @@ pub struct AuditArgs {
     /// since then, and those that were resolved.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub since: Option<PathBuf>,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable (as
+    /// `scan`); identities are still matched on plain `sha256:` fingerprints. Compare `--since`
+    /// only with an audit keyed the same way.
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
     /// The git history (`--git`, as `scan --git`): credentials found only in the history count,
     /// and ages without a recorded date run from the first commit.
     #[command(flatten)]

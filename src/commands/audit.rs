@@ -19,6 +19,11 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         inventory: args.inventory.clone(),
         now: args.now,
         git: args.git_mode(),
+        fingerprint_key: args
+            .fingerprint_key_env
+            .as_deref()
+            .map(super::fingerprint_key)
+            .transpose()?,
         ..ScanSettings::new(&args.path)
     };
     let owners = match &args.owners {
