@@ -398,6 +398,11 @@ pub struct AuditArgs {
     /// since then, and those that were resolved.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub since: Option<PathBuf>,
+    /// Report `hmac-sha256:` fingerprints keyed with the value of this environment variable (as
+    /// `scan`); identities are still matched on plain `sha256:` fingerprints. Compare `--since`
+    /// only with an audit keyed the same way.
+    #[arg(long, value_name = "NAME")]
+    pub fingerprint_key_env: Option<String>,
     /// The git history (`--git`, as `scan --git`): credentials found only in the history count,
     /// and ages without a recorded date run from the first commit.
     #[command(flatten)]
@@ -508,6 +513,10 @@ pub struct InventoryImportArgs {
     /// With --live: environment variable holding the token.
     #[arg(long, value_name = "VAR", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
+    /// The change summary on stdout: text, or JSON (changed fields old -> new, unregistered
+    /// names, what was written).
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]

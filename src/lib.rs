@@ -18,4 +18,5 @@ pub mod rules;
 pub mod scan;
 pub mod secret;
 pub mod sources;
+pub mod words;
 pub mod yaml;

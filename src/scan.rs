@@ -110,11 +110,7 @@ impl Outcome {
 /// Where an inventory problem is, as a report error's `path`: `file:line:column`, or the file
 /// alone for a problem with the whole file.
 fn located_path(e: &crate::inventory::InventoryError) -> String {
-    if e.line == 0 {
-        e.file.clone()
-    } else {
-        format!("{}:{}:{}", e.file, e.line, e.column)
-    }
+    e.at()
 }
 
 /// Resolve and run a scan: its report.
@@ -289,8 +285,10 @@ impl ScanPlan {
         if let Some(m) = &pipelines {
             crate::policy::add_risks(m, &mut findings, applied, now);
         }
+        let mut run_errors = Vec::new();
         if let Some(l) = &inventory {
             for e in &l.errors {
+                run_errors.push(located_path(e));
                 errors.push(ScanError {
                     path: located_path(e),
                     message: e.message.clone(),
@@ -338,6 +336,7 @@ impl ScanPlan {
             pipelines,
             baseline,
             rules,
+            run_errors,
         };
         Ok(Outcome { report, inventory })
     }

@@ -19,6 +19,11 @@ pub fn main(args: AuditArgs) -> Result<i32> {
         inventory: args.inventory.clone(),
         now: args.now,
         git: args.git_mode(),
+        fingerprint_key: args
+            .fingerprint_key_env
+            .as_deref()
+            .map(super::fingerprint_key)
+            .transpose()?,
         ..ScanSettings::new(&args.path)
     };
     let owners = match &args.owners {
@@ -57,6 +62,7 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     } else {
         &loaded.inventory
     };
+    let run_errors = report.run_errors.clone();
     let previous = match &args.since {
         Some(p) => Some((
             p.display().to_string(),
@@ -79,7 +85,12 @@ pub fn main(args: AuditArgs) -> Result<i32> {
     }
     out.flush()?;
     for e in &r.errors {
-        eprintln!("warning: {}: {}", e.path, e.message);
+        let label = if run_errors.contains(&e.path) {
+            "error"
+        } else {
+            "warning"
+        };
+        eprintln!("{label}: {}: {}", e.path, e.message);
     }
     if let Some(msg) = &inventory_failed {
         eprintln!("nhiscan: error: {msg}");

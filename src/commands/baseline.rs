@@ -20,14 +20,18 @@ pub fn main(cmd: BaselineCommand) -> Result<i32> {
         let (new, added, pruned) =
             old.updated(&report.findings, args.reason.as_deref(), args.expires);
         let msg = format!(
-            "{}: {} entries ({added} added, {pruned} pruned)",
+            "{}: {} ({added} added, {pruned} pruned)",
             args.file.display(),
-            new.entries.len()
+            crate::words::count(new.entries.len(), "entry", "entries")
         );
         (new, msg)
     } else {
         let new = Baseline::from_findings(&report.findings, args.reason.as_deref(), args.expires);
-        let msg = format!("{}: {} entries", args.file.display(), new.entries.len());
+        let msg = format!(
+            "{}: {}",
+            args.file.display(),
+            crate::words::count(new.entries.len(), "entry", "entries")
+        );
         (new, msg)
     };
     let text = baseline.to_json();

@@ -92,5 +92,8 @@ pub fn comment(args: GithubCommentArgs) -> Result<i32> {
 fn default_body(report: &ReportView) -> String {
     let n = report.summary.findings;
     let failing = report.summary.failing;
-    format!("### nhiscan\n\n**{n}** finding(s), **{failing}** failing the policy. See the job summary for details.")
+    format!(
+        "### nhiscan\n\n**{n}** {}, **{failing}** failing the policy. See the job summary for details.",
+        crate::words::noun(n, "finding", "findings")
+    )
 }

@@ -102,6 +102,8 @@ pub fn problems(path: &Path, opts: &CheckOptions) -> Result<(usize, Vec<Inventor
     all.extend(inventory::lint(&loaded));
     all.extend(check::future_dates(&loaded, opts.now));
     all.extend(check::unknown_providers(&loaded, &opts.providers));
+    all.extend(check::retire_by(&loaded, opts.now));
+    all.extend(check::tiers(&loaded));
     all.extend(check::overlaps(&loaded, &opts.probes));
     all.sort_by(|a, b| (a.line, a.column, &a.message).cmp(&(b.line, b.column, &b.message)));
     all.dedup();
@@ -127,9 +129,9 @@ fn check(path: &Path, opts: &CheckOptions, format: ListFormat) -> Result<i32> {
             }
             writeln!(
                 out,
-                "inventory check: {identities} identities, {} problem{}",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+                "inventory check: {}, {}",
+                crate::words::count(identities, "identity", "identities"),
+                crate::words::count(problems.len(), "problem", "problems")
             )?;
         }
     }
@@ -362,15 +364,60 @@ fn import(a: &InventoryImportArgs) -> Result<i32> {
     if let Some(e) = after.errors.first() {
         bail!("the imported evidence would make the inventory invalid: {e}");
     }
+    let n = plan.changes.len() + added.len();
+    let changes = crate::words::count(n, "change", "changes");
+    let write = !a.dry_run && text != before;
+    if write {
+        imp::write_atomic(&a.inventory, &text)
+            .with_context(|| format!("{inv_file}: cannot write"))?;
+    }
     let mut out = std::io::stdout().lock();
+    if a.format == ListFormat::Json {
+        let summary = ImportSummary {
+            inventory: &inv_file,
+            kind: kind.as_str(),
+            source: &source,
+            credentials: ev.len(),
+            matched: plan.matched,
+            changes: plan
+                .changes
+                .iter()
+                .map(|c| ImportChange {
+                    identity: &c.identity,
+                    field: c.field,
+                    old: c.old.as_deref(),
+                    new: &c.new,
+                })
+                .collect(),
+            notes: plan
+                .notes
+                .iter()
+                .map(|(identity, note)| ImportNote { identity, note })
+                .collect(),
+            unregistered: plan
+                .unregistered
+                .iter()
+                .map(|e| ImportUnregistered {
+                    name: &e.label,
+                    stub: added
+                        .iter()
+                        .find(|(_, l)| *l == e.label)
+                        .map(|(id, _)| id.as_str()),
+                })
+                .collect(),
+            dry_run: a.dry_run,
+            written: write,
+        };
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+        return Ok(EXIT_CLEAN);
+    }
     writeln!(
         out,
-        "inventory import: {} from {source}: {} credential{}, {} identit{} matched",
+        "inventory import: {} from {source}: {}, {} matched",
         kind.as_str(),
-        ev.len(),
-        if ev.len() == 1 { "" } else { "s" },
-        plan.matched,
-        if plan.matched == 1 { "y" } else { "ies" }
+        crate::words::count(ev.len(), "credential", "credentials"),
+        crate::words::count(plan.matched, "identity", "identities")
     )?;
     for c in &plan.changes {
         writeln!(out, "  {c}")?;
@@ -385,17 +432,56 @@ fn import(a: &InventoryImportArgs) -> Result<i32> {
             None => writeln!(out, "  unregistered: {}", e.label)?,
         }
     }
-    let n = plan.changes.len() + added.len();
-    let changes = format!("{n} change{}", if n == 1 { "" } else { "s" });
     if a.dry_run {
         write!(out, "{}", imp::line_diff(&inv_file, &before, &text))?;
         writeln!(out, "dry run: {changes}, nothing written")?;
-    } else if text == before {
+    } else if !write {
         writeln!(out, "{inv_file}: up to date")?;
     } else {
-        imp::write_atomic(&a.inventory, &text)
-            .with_context(|| format!("{inv_file}: cannot write"))?;
         writeln!(out, "wrote {inv_file}: {changes}")?;
     }
     Ok(EXIT_CLEAN)
+}
+
+/// `inventory import -f json`: what the import changed (or, with `--dry-run`, would change).
+#[derive(Serialize)]
+struct ImportSummary<'a> {
+    inventory: &'a str,
+    kind: &'static str,
+    /// The export file, or the repository or organization read live.
+    source: &'a str,
+    /// Credentials the export lists.
+    credentials: usize,
+    /// Identities some of them matched.
+    matched: usize,
+    /// Fields written, old -> new (`old` null when the field was not set).
+    changes: Vec<ImportChange<'a>>,
+    /// Evidence that changed nothing (older than the record, a suggestion not written).
+    notes: Vec<ImportNote<'a>>,
+    /// Credentials no identity registers, with the stub `--add-unregistered` wrote.
+    unregistered: Vec<ImportUnregistered<'a>>,
+    dry_run: bool,
+    /// Whether the inventory file was rewritten.
+    written: bool,
+}
+
+#[derive(Serialize)]
+struct ImportChange<'a> {
+    identity: &'a str,
+    field: &'static str,
+    old: Option<&'a str>,
+    new: &'a str,
+}
+
+#[derive(Serialize)]
+struct ImportNote<'a> {
+    identity: &'a str,
+    note: &'a str,
+}
+
+#[derive(Serialize)]
+struct ImportUnregistered<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stub: Option<&'a str>,
 }

@@ -88,17 +88,17 @@ fn scan(args: OrgScanArgs) -> Result<i32> {
     }
     if run.interrupted > 0 {
         eprintln!(
-            "nhiscan: interrupted: {} repositories not scanned; the next run resumes",
-            run.interrupted
+            "nhiscan: interrupted: {} not scanned; the next run resumes",
+            crate::words::count(run.interrupted, "repository", "repositories")
         );
     }
     eprintln!(
-        "nhiscan: {} repositories ({} checked, {} failed), {} blobs scanned, {} new findings",
-        run.repos,
+        "nhiscan: {} ({} checked, {} failed), {} scanned, {}",
+        crate::words::count(run.repos, "repository", "repositories"),
         run.ok,
         run.errors.len(),
-        run.blobs_scanned,
-        run.new_findings
+        crate::words::count(run.blobs_scanned, "blob", "blobs"),
+        crate::words::count(run.new_findings, "new finding", "new findings")
     );
     let store = Store::open(&args.datastore)?;
     let code = render(&store, &args.report, Some(run.blobs_scanned))?;
@@ -230,8 +230,13 @@ fn write_report(r: &report::OrgReport, format: OrgFormat, out: &mut dyn Write) -
             let s = &r.summary;
             writeln!(
                 out,
-                "{} repositories, {} findings ({} open, {} resolved), {} failing, {} errors",
-                s.repos, s.findings, s.open, s.resolved, s.failing, s.errors
+                "{}, {} ({} open, {} resolved), {} failing, {}",
+                crate::words::count(s.repos, "repository", "repositories"),
+                crate::words::count(s.findings, "finding", "findings"),
+                s.open,
+                s.resolved,
+                s.failing,
+                crate::words::count(s.errors, "error", "errors")
             )?;
         }
     }

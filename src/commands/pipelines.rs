@@ -23,7 +23,7 @@ pub fn main(args: PipelinesArgs) -> Result<i32> {
     }
     out.flush()?;
     for e in &map.errors {
-        eprintln!("error: {}:{}:{}: {}", e.path, e.line, e.column, e.message);
+        eprintln!("error: {e}");
     }
     Ok(if map.errors.is_empty() {
         EXIT_CLEAN

@@ -30,11 +30,10 @@ pub fn inventory_failure(outcome: &Outcome) -> Option<String> {
     let errors = outcome.inventory_errors();
     let first = errors.first()?;
     Some(format!(
-        "the inventory {} has {} problem{} (listed above): it was not applied and no finding was judged; fix {} (`nhiscan inventory check {}`)",
+        "the inventory {} has {} (listed above): it was not applied and no finding was judged; fix {} (`nhiscan inventory check {}`)",
         first.file,
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" },
-        if errors.len() == 1 { "it" } else { "them" },
+        crate::words::count(errors.len(), "problem", "problems"),
+        crate::words::noun(errors.len(), "it", "them"),
         first.file,
     ))
 }

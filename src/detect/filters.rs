@@ -2,6 +2,8 @@
 //! (data in `rules/filters/placeholders.yaml`) and the user's allowlist from `.nhiscan.yaml`.
 //! Both are values handed to the engine, never global state.
 
+use std::sync::LazyLock;
+
 use aho_corasick::AhoCorasick;
 use regex::bytes::RegexSet;
 use serde::Deserialize;
@@ -147,6 +149,43 @@ fn has_sequence(v: &[u8], len: usize) -> bool {
     false
 }
 
+/// The value of a `uses:` key (GitHub Actions steps and reusable-workflow jobs) on one line:
+/// `- uses: owner/repo@ref`, quoted or not, up to whitespace, a quote or the line end.
+static USES_VALUE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(r#"^[ \t]*(?:-[ \t]+)?uses[ \t]*:[ \t]*["']?([^\s"'#]+)"#)
+        .expect("valid regex")
+});
+
+/// What GitHub accepts in `uses:`: `owner/repo@ref`, `owner/repo/path@ref` (an action in a
+/// subdirectory, a reusable workflow `owner/repo/.github/workflows/x.yml@ref`), `./local`
+/// and `docker://image[:tag|@sha256:digest]`.
+/// <https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsuses>
+static ACTION_REF: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"^(?:\./\S*|docker://\S+|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[^\s@]+)?@[A-Za-z0-9_./-]+)$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether `data[start..end]` lies inside an action reference: the value of a `uses:` key
+/// that has the shape GitHub accepts there. A commit SHA pinning an action
+/// (`actions/create-github-app-token@<40 hex>`) or an image digest is never a secret, whatever
+/// the action's name suggests, for any rule.
+pub fn in_action_ref(data: &[u8], start: usize, end: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |i| i + 1);
+    // `uses:` starts its line (after indentation and a list dash): a few bytes back at most.
+    if start - line_start > 1024 {
+        return false;
+    }
+    let line_end = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |i| end + i);
+    let line = &data[line_start..line_end];
+    let Some(v) = USES_VALUE.captures(line).and_then(|c| c.get(1)) else {
+        return false;
+    };
+    let (vs, ve) = (line_start + v.start(), line_start + v.end());
+    vs <= start && end <= ve && ACTION_REF.is_match(v.as_bytes())
+}
+
 /// The user's allowlist: secrets matching a regex or containing a stopword are dropped.
 /// (Path allowlists are applied by the sources, which know paths.)
 #[derive(Debug, Default)]
@@ -228,6 +267,33 @@ mod tests {
         assert!(has_sequence(b"xabcdefx", 6));
         assert!(has_sequence(b"x987654", 6));
         assert!(!has_sequence(b"a-b-c-d-e-f", 6));
+    }
+
+    #[test]
+    fn action_references_are_never_secrets() {
+        let sha = "1b10c78c7865c340bc4f6099eb2f838309f1e8c3";
+        let digest = "sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1";
+        for line in [
+            format!("      - uses: actions/create-github-app-token@{sha}"),
+            format!("      - uses: 'actions/create-github-app-token@{sha}' # v2"),
+            format!("    uses: octo-org/ci/.github/workflows/release.yml@{sha}"),
+            format!("      - uses: octo-org/mono/actions/token@{sha}"),
+            format!("      - uses: docker://ghcr.io/octo/img@{digest}"),
+            "      - uses: ./.github/actions/gh-token".to_string(),
+        ] {
+            let d = line.as_bytes();
+            let at = line.rfind(['@', '/']).unwrap() + 1;
+            assert!(in_action_ref(d, at, d.len().min(at + 40)), "{line}");
+        }
+        // Not a `uses:` value, or not a reference's shape: candidates stay candidates.
+        let env = format!("      GITHUB_TOKEN: {sha}");
+        assert!(!in_action_ref(env.as_bytes(), 20, 60));
+        let url = format!("      - uses: https://x:{sha}@github.com/a/b");
+        let at = url.find(sha).unwrap();
+        assert!(!in_action_ref(url.as_bytes(), at, at + 40));
+        let two = format!("      - run: echo uses: a/b@x\n        env: {{GH_TOKEN: {sha}}}");
+        let at = two.find(sha).unwrap();
+        assert!(!in_action_ref(two.as_bytes(), at, at + 40));
     }
 
     #[test]

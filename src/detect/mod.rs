@@ -261,6 +261,7 @@ impl Engine {
             }
             if self.opts.placeholders.is_documented_example(secret)
                 || (rule.placeholders && self.opts.placeholders.is_placeholder(secret))
+                || filters::in_action_ref(data, ws + sec.start(), ws + sec.end())
             {
                 dropped.placeholder += 1;
                 continue;

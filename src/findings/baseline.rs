@@ -276,6 +276,7 @@ mod tests {
                 end_line: line,
                 end_column: 5,
                 git: None,
+                attributes: Default::default(),
             }],
             first_seen: None,
             last_seen: None,

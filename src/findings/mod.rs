@@ -32,6 +32,10 @@ pub struct Location {
     /// The commit this location was seen in, for git sources (absent for the working tree).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub git: Option<GitRef>,
+    /// What differs from one place of a secret to the next (the key a pipeline assigns it to,
+    /// the CI system): `attributes` of the JSON location, absent when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// The commit a git location was seen in: `commit`, `author`, `date` in the JSON location.
@@ -189,6 +193,7 @@ impl FindingsBuilder {
                 end_line: m.end_line,
                 end_column: m.end_column,
                 git: git.cloned(),
+                attributes: BTreeMap::new(),
             });
         }
     }

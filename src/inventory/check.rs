@@ -43,6 +43,145 @@ pub fn future_dates(loaded: &Loaded, now: Date) -> Vec<InventoryError> {
     out
 }
 
+/// `retire_by` that says something the status contradicts: a date on an identity that is not
+/// `deprecated` (only deprecation has a retirement date; a revoked one is retired already and
+/// keeps its date as a record), or a date that has passed while it is still deprecated (it
+/// should be revoked by now, or the date moved).
+pub fn retire_by(loaded: &Loaded, now: Date) -> Vec<InventoryError> {
+    let mut out = Vec::new();
+    for id in &loaded.inventory.identities {
+        let Some(d) = id.retire_by else {
+            continue;
+        };
+        let at = format!("identities[{}].retire_by", id.index);
+        match id.status {
+            super::Status::Active => out.push(loaded.error_at(
+                &at,
+                format!(
+                    "retire_by {d} of `{}` goes with `status: deprecated`, but it is active: mark it deprecated, or drop the date",
+                    id.id
+                ),
+            )),
+            super::Status::Deprecated if d < now => out.push(loaded.error_at(
+                &at,
+                format!(
+                    "retire_by {d} of `{}` has passed (today is {now}) and it is still deprecated: revoke it and set `status: revoked`, or move the date",
+                    id.id
+                ),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The conventional criticality levels (`criticality:` is free text, matched by tiers).
+const CRITICALITY: &[&str] = &["critical", "high", "medium", "low"];
+
+/// `policy.tiers` that cannot apply as written, and `criticality:` values that no tier can
+/// match: a tier whose `environment`/`criticality` no identity has (a typo such as
+/// `production` for `prod` silently applies the defaults), a tier that sets no override, a
+/// tier an earlier one with the same selectors shadows, and a criticality outside the
+/// conventional levels that no tier names.
+pub fn tiers(loaded: &Loaded) -> Vec<InventoryError> {
+    let inv = &loaded.inventory;
+    let mut out = Vec::new();
+    let values = |f: &dyn Fn(&super::Identity) -> Option<&String>| -> BTreeSet<String> {
+        inv.identities
+            .iter()
+            .filter_map(|i| f(i).cloned())
+            .collect()
+    };
+    let environments = values(&|i| i.environment.as_ref());
+    let criticalities = values(&|i| i.criticality.as_ref());
+    for (n, t) in inv.policy.tiers.iter().enumerate() {
+        let at = |field: &str| format!("policy.tiers[{n}]{field}");
+        for (field, want, have) in [
+            ("environment", &t.environment, &environments),
+            ("criticality", &t.criticality, &criticalities),
+        ] {
+            let Some(w) = want else { continue };
+            if have.contains(w) {
+                continue;
+            }
+            let hint = match closest(w, have) {
+                Some(c) => format!(": did you mean `{c}`?"),
+                None if have.is_empty() => format!(": no identity sets `{field}:`"),
+                None => format!(
+                    " (identities use {})",
+                    have.iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            out.push(loaded.error_at(
+                &at(&format!(".{field}")),
+                format!(
+                    "tier {} ({field} `{w}`) applies to no identity{hint}",
+                    n + 1
+                ),
+            ));
+        }
+        if t.rotation_days.is_none()
+            && t.stale_after_days.is_none()
+            && t.expiring_within_days.is_none()
+            && t.require_owner.is_none()
+        {
+            out.push(loaded.error_at(
+                &at(""),
+                format!(
+                    "tier {} overrides nothing: set rotation_days, stale_after_days, expiring_within_days or require_owner",
+                    n + 1
+                ),
+            ));
+        }
+        if let Some(e) = inv.policy.tiers[..n].iter().position(|p| {
+            (p.environment.is_none() || p.environment == t.environment)
+                && (p.criticality.is_none() || p.criticality == t.criticality)
+                && (p.environment.is_some() || p.criticality.is_some())
+        }) {
+            out.push(loaded.error_at(
+                &at(""),
+                format!(
+                    "tier {} is never used: tier {} comes first and covers every identity it would (the first matching tier wins)",
+                    n + 1,
+                    e + 1
+                ),
+            ));
+        }
+    }
+    let named: BTreeSet<String> = inv
+        .policy
+        .tiers
+        .iter()
+        .filter_map(|t| t.criticality.clone())
+        .collect();
+    for id in &inv.identities {
+        let Some(c) = id.criticality.as_deref() else {
+            continue;
+        };
+        if CRITICALITY.contains(&c) || named.contains(c) {
+            continue;
+        }
+        let known: BTreeSet<String> = CRITICALITY
+            .iter()
+            .map(|s| s.to_string())
+            .chain(named.iter().cloned())
+            .collect();
+        let hint = closest(c, &known).map_or(String::new(), |k| format!(": did you mean `{k}`?"));
+        out.push(loaded.error_at(
+            &format!("identities[{}].criticality", id.index),
+            format!(
+                "criticality `{c}` of `{}` is none of {} and no tier names it{hint}",
+                id.id,
+                CRITICALITY.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
 /// `provider:` slugs no rule of the set has: a finding's provider is its rule's, so such an
 /// identity never matches by path and reads as another provider in reports.
 pub fn unknown_providers(loaded: &Loaded, known: &BTreeSet<String>) -> Vec<InventoryError> {

@@ -322,6 +322,25 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
             "stale_after_days must be at least 1",
         ));
     }
+    for (i, t) in policy.tiers.iter().enumerate() {
+        for (field, v) in [
+            ("rotation_days", t.rotation_days),
+            ("stale_after_days", t.stale_after_days),
+        ] {
+            if v == Some(0) {
+                errors.push(loaded.error_at(
+                    &format!("policy.tiers[{i}].{field}"),
+                    format!("{field} must be at least 1"),
+                ));
+            }
+        }
+        if t.environment.is_none() && t.criticality.is_none() {
+            errors.push(loaded.error_at(
+                &format!("policy.tiers[{i}]"),
+                "a tier needs `environment:` or `criticality:` (or both): without one it applies to no identity",
+            ));
+        }
+    }
     let mut identities = Vec::new();
     let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for (i, r) in raw.identities.into_iter().enumerate() {
@@ -373,6 +392,14 @@ fn validate(raw: RawInventory, loaded: &mut Loaded) {
                 errors.push(
                     loaded.error_at(&at("expires"), format!("expires {x} is before created {c}")),
                 );
+            }
+        }
+        if let (Some(c), Some(d)) = (created, retire_by) {
+            if d < c {
+                errors.push(loaded.error_at(
+                    &at("retire_by"),
+                    format!("retire_by {d} is before created {c}"),
+                ));
             }
         }
         if r.rotation_days == Some(0) {

@@ -192,6 +192,7 @@ fn finding(fp: &str, key_id: Option<&str>, provider: &str, path: &str) -> Findin
             end_line: 1,
             end_column: 2,
             git: None,
+            attributes: Default::default(),
         }],
         first_seen: None,
         last_seen: None,

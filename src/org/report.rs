@@ -46,11 +46,45 @@ pub struct OrgSummary {
     pub errors: usize,
 }
 
+/// Where an org finding stands: the datastore's `status` column (`open`, `resolved`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    /// HEAD of its repository still holds it.
+    Open,
+    /// HEAD no longer holds it; its history does.
+    Resolved,
+}
+
+impl FindingStatus {
+    /// The datastore's value (anything but `resolved` is open, as the schema's default says).
+    fn from_column(s: &str) -> FindingStatus {
+        if s == "resolved" {
+            FindingStatus::Resolved
+        } else {
+            FindingStatus::Open
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl std::fmt::Display for FindingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct OrgFinding {
     pub repo: String,
     /// `open` while HEAD holds it, else `resolved` (it is still in history: rotate it).
-    pub status: &'static str,
+    pub status: FindingStatus,
     pub resolved_at: Option<String>,
     /// The repository's CODEOWNERS owners of its first location (HEAD's CODEOWNERS file).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -180,8 +214,14 @@ pub fn build(
             repos,
             blobs_scanned,
             findings: out.len(),
-            open: out.iter().filter(|f| f.status == "open").count(),
-            resolved: out.iter().filter(|f| f.status == "resolved").count(),
+            open: out
+                .iter()
+                .filter(|f| f.status == FindingStatus::Open)
+                .count(),
+            resolved: out
+                .iter()
+                .filter(|f| f.status == FindingStatus::Resolved)
+                .count(),
             failing,
             errors: errors.len(),
         },
@@ -193,7 +233,7 @@ pub fn build(
     })
 }
 
-type Row = (String, &'static str, Option<String>, Finding);
+type Row = (String, FindingStatus, Option<String>, Finding);
 
 /// Replace every fingerprint of `r` by its keyed form (`--fingerprint-key-env`), once the
 /// inventory has been matched on the plain ones.
@@ -242,6 +282,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
                         }),
                         None => None,
                     },
+                    attributes: Default::default(),
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -268,11 +309,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
             verdicts: Vec::new(),
             identity: None,
         };
-        let status = if status == "resolved" {
-            "resolved"
-        } else {
-            "open"
-        };
+        let status = FindingStatus::from_column(&status);
         out.push((r.get(1)?, status, r.get(16)?, finding));
     }
     out.sort_by(|a, b| {
@@ -358,8 +395,14 @@ fn owners(findings: &[OrgFinding]) -> Vec<OwnerGroup> {
                 owner,
                 source,
                 findings: fs.len(),
-                open: fs.iter().filter(|f| f.status == "open").count(),
-                resolved: fs.iter().filter(|f| f.status == "resolved").count(),
+                open: fs
+                    .iter()
+                    .filter(|f| f.status == FindingStatus::Open)
+                    .count(),
+                resolved: fs
+                    .iter()
+                    .filter(|f| f.status == FindingStatus::Resolved)
+                    .count(),
                 mean_days_to_resolve: (!days.is_empty())
                     .then(|| days.iter().sum::<i64>() as f64 / days.len() as f64),
             }
@@ -398,8 +441,13 @@ pub fn markdown(r: &OrgReport) -> String {
     let _ = writeln!(s, "## nhiscan org report\n");
     let _ = writeln!(
         s,
-        "{} repositories, {} findings ({} open, {} resolved), {} failing, {} errors.\n",
-        m.repos, m.findings, m.open, m.resolved, m.failing, m.errors
+        "{}, {} ({} open, {} resolved), {} failing, {}.\n",
+        crate::words::count(m.repos, "repository", "repositories"),
+        crate::words::count(m.findings, "finding", "findings"),
+        m.open,
+        m.resolved,
+        m.failing,
+        crate::words::count(m.errors, "error", "errors")
     );
     if !r.owners.is_empty() {
         let _ = writeln!(
@@ -516,6 +564,7 @@ pub fn as_scan_report(r: &OrgReport, rules: Arc<RuleSet>) -> crate::report::Repo
         },
         findings,
         errors: Vec::new(),
+        run_errors: Vec::new(),
         notes: Vec::new(),
         governance: None,
         pipelines: None,

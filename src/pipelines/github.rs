@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::yaml::{Node, Pos};
-use super::{char_column, environment, permissions, Job, Pipeline, Ranges, SecretRef, Step};
-
-pub const SYSTEM: &str = "github-actions";
-pub const COMPOSITE: &str = "github-action";
+use super::{
+    char_column, environment, oidc, permissions, strip_comment, CiSystem, Job, Pipeline, Ranges,
+    SecretRef, Step,
+};
 
 static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -18,8 +18,8 @@ static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Read one document of a workflow or composite action into `p`.
-pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
-    if system == COMPOSITE {
+pub fn read(doc: &Node, system: CiSystem, p: &mut Pipeline) {
+    if system == CiSystem::GithubAction {
         let Some(runs) = doc.get("runs") else { return };
         let steps = runs.get("steps").map(|s| s.items()).unwrap_or(&[]);
         let start = runs.start();
@@ -32,6 +32,10 @@ pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
             permissions: None,
             oidc: steps.iter().any(step_oidc),
             oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
+            oidc_use: steps
+                .iter()
+                .any(step_oidc)
+                .then(|| oidc::github_job(steps, None)),
             inherits_secrets: false,
             uses: None,
             secrets: Vec::new(),
@@ -59,6 +63,7 @@ pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
             Some(perm) => id_token_write(perm),
             None => wf_oidc,
         } || steps.iter().any(step_oidc);
+        let uses = job.get("uses").and_then(Node::str);
         p.jobs.push(Job {
             id: key.value.clone(),
             line: key.pos.line,
@@ -68,8 +73,9 @@ pub fn read(doc: &Node, system: &str, p: &mut Pipeline) {
             permissions: own.map(permissions),
             oidc,
             oidc_identities: steps.iter().flat_map(oidc_identities).collect(),
+            oidc_use: oidc.then(|| oidc::github_job(steps, uses)),
             inherits_secrets: job.get("secrets").and_then(Node::str) == Some("inherit"),
-            uses: job.get("uses").and_then(Node::str).map(str::to_string),
+            uses: uses.map(str::to_string),
             secrets: Vec::new(),
             steps: steps.iter().map(step).collect(),
         });
@@ -100,15 +106,7 @@ fn id_token_write(perm: &Node) -> bool {
 
 /// A step that exchanges an OIDC token for cloud credentials.
 fn step_oidc(n: &Node) -> bool {
-    let uses = n.get("uses").and_then(Node::str).unwrap_or("");
-    let action = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
-    let with = |k: &str| n.get("with").and_then(|w| w.get(k)).is_some();
-    match action.as_str() {
-        "aws-actions/configure-aws-credentials" => with("role-to-assume"),
-        "google-github-actions/auth" => with("workload_identity_provider"),
-        "azure/login" => with("client-id") && !with("creds"),
-        _ => false,
-    }
+    oidc::github_cloud_step(n).is_some()
 }
 
 /// The cloud identities an OIDC step names (literal `with:` values).
@@ -129,10 +127,10 @@ fn oidc_identities(n: &Node) -> Vec<String> {
 }
 
 /// The node of every job, in the order `read` lists them.
-pub fn job_nodes<'a>(docs: &'a [Node], system: &str) -> Vec<&'a Node> {
+pub fn job_nodes(docs: &[Node], system: CiSystem) -> Vec<&Node> {
     let mut out = Vec::new();
     for doc in docs {
-        if system == COMPOSITE {
+        if system == CiSystem::GithubAction {
             out.extend(doc.get("runs"));
             continue;
         }
@@ -183,21 +181,10 @@ pub fn secret_refs(text: &str) -> Vec<SecretRef> {
     out
 }
 
-/// A YAML comment starts at a `#` at the line start or after whitespace.
-pub(super) fn strip_comment(line: &str) -> &str {
-    let b = line.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'#' && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t') {
-            return &line[..i];
-        }
-    }
-    line
-}
-
-pub fn ranges(docs: &[Node], system: &str) -> Ranges {
+pub fn ranges(docs: &[Node], system: CiSystem) -> Ranges {
     let mut out = Vec::new();
     for doc in docs {
-        if system == COMPOSITE {
+        if system == CiSystem::GithubAction {
             if let Some(runs) = doc.get("runs") {
                 let steps = runs.get("steps").map(Node::items).unwrap_or(&[]);
                 out.push((

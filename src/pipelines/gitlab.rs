@@ -8,11 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::github::strip_comment;
 use super::yaml::Node;
-use super::{char_column, environment, Job, Pipeline, Ranges, SecretRef, Step};
-
-pub const SYSTEM: &str = "gitlab-ci";
+use super::{char_column, environment, strip_comment, Job, Pipeline, Ranges, SecretRef, Step};
 
 const GLOBAL_KEYWORDS: &[&str] = &[
     "stages",
@@ -49,6 +46,13 @@ fn jobs(doc: &Node) -> impl Iterator<Item = (&super::yaml::Scalar, &Node)> {
 
 pub fn read(doc: &Node, p: &mut Pipeline) {
     for (key, job) in jobs(doc) {
+        let oidc = job.get("id_tokens").is_some();
+        let (oidc_use, oidc_identities) = if oidc {
+            let (u, ids) = super::oidc::gitlab_job(job);
+            (Some(u), ids)
+        } else {
+            (None, Vec::new())
+        };
         p.jobs.push(Job {
             id: key.value.clone(),
             line: key.pos.line,
@@ -56,8 +60,9 @@ pub fn read(doc: &Node, p: &mut Pipeline) {
             name: None,
             environment: environment(job.get("environment")),
             permissions: None,
-            oidc: job.get("id_tokens").is_some(),
-            oidc_identities: Vec::new(),
+            oidc,
+            oidc_identities,
+            oidc_use,
             inherits_secrets: false,
             uses: job
                 .get("extends")

@@ -8,9 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::char_column;
-use super::github::strip_comment;
 use super::yaml::{Node, Scalar};
+use super::{char_column, strip_comment, CiSystem};
 use crate::detect::filters::Placeholders;
 use crate::findings::{Finding, GitRef, Location, Presence};
 use crate::rules::{Confidence, Kind, Severity};
@@ -105,6 +104,26 @@ pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
             "inherit" | "required" | "optional" | "true" | "false" | "write" | "read" | "none"
         )
         && !placeholders.is_placeholder(v.as_bytes())
+        && !crate::detect::checks::dummy_value(v.as_bytes())
+}
+
+/// A URL whose host is reserved for documentation and tests (RFC 2606: `example.com`,
+/// `example.net`, `example.org` and below, the `.example`, `.test` and `.invalid` TLDs): the
+/// credentials next to it are for an endpoint that cannot exist.
+fn reserved_endpoint(v: &str) -> bool {
+    let Some((_, rest)) = v.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || [".example", ".test", ".invalid"]
+            .iter()
+            .any(|t| host.ends_with(t))
 }
 
 /// The built-in placeholders, built once: git scans check every pipeline blob of a history.
@@ -148,6 +167,10 @@ pub fn find(text: &str, docs: &[Node]) -> Vec<Hardcoded> {
 fn walk(n: &Node, path: &str, placeholders: &Placeholders, out: &mut Vec<Hardcoded>) {
     match n {
         Node::Map { entries, .. } => {
+            // `AWS_SECRET_ACCESS_KEY: …` beside `AWS_ENDPOINT_URL: https://s3.example.com`.
+            let dummy_endpoint = entries
+                .iter()
+                .any(|(_, v)| matches!(v, Node::Scalar(s) if reserved_endpoint(&s.value)));
             for (k, v) in entries {
                 let p = if path.is_empty() {
                     k.value.clone()
@@ -163,7 +186,7 @@ fn walk(n: &Node, path: &str, placeholders: &Placeholders, out: &mut Vec<Hardcod
                             _ => None,
                         },
                     };
-                    if let Some(s) = value {
+                    if let Some(s) = value.filter(|_| !dummy_endpoint) {
                         push(s, &p, placeholders, out);
                     }
                 }
@@ -226,7 +249,7 @@ fn kind(key: &str) -> Kind {
 #[derive(Debug, Clone)]
 pub struct HardcodedHit {
     pub path: String,
-    pub system: &'static str,
+    pub system: CiSystem,
     pub git: Option<GitRef>,
     pub presence: Presence,
     pub found: Vec<Hardcoded>,
@@ -275,11 +298,12 @@ pub fn to_findings(
                 end_line: h.line,
                 end_column: h.end_column,
                 git: hit.git.clone(),
+                attributes: BTreeMap::from([
+                    ("key".to_string(), h.key.clone()),
+                    ("ci_system".to_string(), hit.system.as_str().to_string()),
+                ]),
             };
             let e = groups.entry(fp.clone()).or_insert_with(|| {
-                let mut attributes = BTreeMap::new();
-                attributes.insert("key".to_string(), h.key.clone());
-                attributes.insert("ci_system".to_string(), hit.system.to_string());
                 (
                     Finding {
                         rule_id: HARDCODED_RULE.into(),
@@ -293,7 +317,7 @@ pub fn to_findings(
                         redacted: h.secret.redacted(),
                         secret: show_secrets.then(|| h.secret.expose().into_owned()),
                         key_id: None,
-                        attributes,
+                        attributes: BTreeMap::new(),
                         locations: Vec::new(),
                         first_seen: None,
                         last_seen: None,
@@ -320,6 +344,20 @@ pub fn to_findings(
         .map(|(mut f, last)| {
             f.locations.sort();
             f.locations.dedup();
+            // Each location says which key holds the secret there; the finding lists every
+            // one, in location order.
+            for name in ["key", "ci_system"] {
+                let mut values: Vec<&str> = Vec::new();
+                for l in &f.locations {
+                    if let Some(v) = l.attributes.get(name) {
+                        if !values.contains(&v.as_str()) {
+                            values.push(v);
+                        }
+                    }
+                }
+                let joined = values.join(", ");
+                f.attributes.insert(name.to_string(), joined);
+            }
             (f.first_seen, f.last_seen) = crate::findings::seen_dates(&f.locations, last);
             f
         })
@@ -364,6 +402,28 @@ mod tests {
     }
 
     #[test]
+    fn endpoints_reserved_for_examples() {
+        for v in [
+            "https://s3.example.com",
+            "http://user@minio.example.org:9000/bucket",
+            "https://EXAMPLE.NET.",
+            "https://api.service.test/v1",
+            "s3://bucket.example",
+        ] {
+            assert!(reserved_endpoint(v), "{v}");
+        }
+        for v in [
+            "https://s3.eu-west-1.amazonaws.com",
+            "https://example.com.evil.io",
+            "https://notexample.com",
+            "example.com",
+            "https://testing.io",
+        ] {
+            assert!(!reserved_endpoint(v), "{v}");
+        }
+    }
+
+    #[test]
     fn references_and_placeholders() {
         let p = Placeholders::builtin();
         assert!(literal("Kq81-lit3ral-Pw", &p));
@@ -378,6 +438,10 @@ mod tests {
             "inherit",
             "short",
             "two words here",
+            // Words, no digit: what the engine's generic check never takes for a key.
+            "github-actions",
+            "duckdb-signing-validation",
+            "https://token.example.org/x",
         ] {
             assert!(!literal(v, &p), "{v}");
         }

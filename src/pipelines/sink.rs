@@ -33,7 +33,7 @@ impl Sink for Collector {
             return Ok(());
         }
         let mut found = hardcoded_in(c.path, c.text, system).map_err(|e| ScanError {
-            path: format!("{}:{}:{}", e.path, e.line, e.column),
+            path: e.at(),
             message: e.message,
         })?;
         if let Some(added) = c.added {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::lifecycle::{age_basis, days_between, Usage};
 use crate::inventory::{Identity, Policy, Status};
 use crate::rules::Severity;
+use crate::words::count;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -349,12 +350,6 @@ pub fn admin_scopes(id: &Identity) -> Vec<String> {
 /// `kind: workload_identity`: federated (OIDC), no secret to rotate.
 pub fn is_workload_identity(id: &Identity) -> bool {
     id.kind.as_deref() == Some("workload_identity")
-}
-
-/// `n` and the noun, singular or plural.
-pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Review `id`: `usage` is the evidence of use, `seen` where the scan found it, `now` today.

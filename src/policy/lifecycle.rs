@@ -7,6 +7,7 @@ use super::{Verdict, VerdictKind};
 use crate::findings::{Finding, IdentityRef, Location, MatchedBy};
 use crate::inventory::{Identity, Policy, Status};
 use crate::rules::Severity;
+use crate::words::count;
 
 /// Evidence that an identity is in use. Filled from the inventory's `last_used` today; the
 /// pipeline analysis adds the CI jobs that reference its secret.
@@ -131,7 +132,7 @@ pub fn evaluate(
                 if ago == 0 {
                     " (today)".to_string()
                 } else {
-                    format!(" ({} ago)", super::count(ago, "day", "days"))
+                    format!(" ({} ago)", count(ago, "day", "days"))
                 }
             ),
             format!(
@@ -157,10 +158,10 @@ pub fn evaluate(
                     format!(
                         "`{}` is {} old ({} {}), past its rotation period of {}",
                         id.id,
-                        super::count(age, "day", "days"),
+                        count(age, "day", "days"),
                         basis.label(),
                         basis.date(),
-                        super::count(period, "day", "days")
+                        count(period, "day", "days")
                     ),
                     format!(
                         "rotate it and update `last_rotated` in the inventory ({})",

@@ -26,8 +26,8 @@ pub use join::{key_ids_of, match_finding, MatchOutcome};
 pub use pipelines::add_risks;
 
 pub use audit::{
-    admin_scopes, audit_identity, count, is_workload_identity, Decision, IdentityAudit, Owners,
-    Risk, Sightings, State, StateKind,
+    admin_scopes, audit_identity, is_workload_identity, Decision, IdentityAudit, Owners, Risk,
+    Sightings, State, StateKind,
 };
 pub use lifecycle::{
     age_basis, ambiguous, days_between, evaluate, fail_severity, outside_allowed, AgeBasis, Usage,

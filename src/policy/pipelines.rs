@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{IdentityAudit, State, StateKind};
 use crate::findings::{IdentityRef, MatchedBy};
 use crate::inventory::{Identity, Inventory, Status};
+use crate::pipelines::oidc::OidcPurpose;
 use crate::pipelines::{Usage, UsageMap};
 use crate::rules::Severity;
 
@@ -28,8 +29,11 @@ pub fn references(m: &UsageMap, id: &Identity) -> Vec<String> {
     out
 }
 
-/// `path:line job (OIDC)` for every job whose OIDC steps name one of a workload identity's
-/// `key_ids` (its role ARN, workload identity provider, service account or client id).
+/// `path:line job (OIDC, cloud)` for every job that federates into a cloud (the usage map's
+/// `oidc_use` says cloud federation: GitHub login actions, GitLab `id_tokens:` exchanged for
+/// cloud credentials) naming one of a workload identity's `key_ids` (its role ARN, workload
+/// identity provider, service account or client id). Attestation and trusted-publishing
+/// jobs are no evidence of a cloud identity's use.
 pub fn oidc_references(m: &UsageMap, id: &Identity) -> Vec<String> {
     if !super::is_workload_identity(id) || id.matchers.key_ids.is_empty() {
         return Vec::new();
@@ -39,11 +43,19 @@ pub fn oidc_references(m: &UsageMap, id: &Identity) -> Vec<String> {
         .iter()
         .flat_map(|p| p.jobs.iter().map(move |j| (p, j)))
         .filter(|(_, j)| {
-            j.oidc_identities
-                .iter()
-                .any(|o| id.matchers.key_ids.contains(o))
+            j.oidc_use
+                .is_some_and(|u| u.purpose == OidcPurpose::CloudFederation)
+                && j.oidc_identities
+                    .iter()
+                    .any(|o| id.matchers.key_ids.contains(o))
         })
-        .map(|(p, j)| format!("{}:{} {} (OIDC)", p.path, j.line, j.id))
+        .map(|(p, j)| {
+            let provider = j.oidc_use.and_then(|u| u.provider);
+            match provider {
+                Some(c) => format!("{}:{} {} (OIDC, {})", p.path, j.line, j.id, c.as_str()),
+                None => format!("{}:{} {} (OIDC)", p.path, j.line, j.id),
+            }
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -75,11 +87,7 @@ pub fn unused_ci_secrets(
         Severity::Warning,
         format!(
             "no pipeline of this repository reads its CI {} {}, and no `last_used` shows a use elsewhere",
-            if id.matchers.ci_secrets.len() == 1 {
-                "secret"
-            } else {
-                "secrets"
-            },
+            crate::words::noun(id.matchers.ci_secrets.len(), "secret", "secrets"),
             id.matchers.ci_secrets.join(", ")
         ),
     ));

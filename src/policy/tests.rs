@@ -30,6 +30,7 @@ fn at(path: &str) -> Vec<Location> {
         end_line: 1,
         end_column: 2,
         git: None,
+        attributes: Default::default(),
     }]
 }
 

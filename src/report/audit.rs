@@ -10,9 +10,10 @@ use serde::Serialize;
 use super::{Report, ScanInfo, Tool};
 use crate::findings::{Finding, Location, VerdictKind};
 use crate::inventory::Inventory;
-use crate::policy::{self, count, IdentityAudit, Sightings, StateKind, Usage, Verdict};
+use crate::policy::{self, IdentityAudit, Sightings, StateKind, Usage, Verdict};
 use crate::rules::Severity;
 use crate::sources::ScanError;
+use crate::words::count;
 
 /// Version of the audit JSON schema (documented in the README).
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -34,6 +35,10 @@ pub struct AuditReport {
     /// Secrets pipelines read that no identity lists in `ci_secrets` (warnings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unregistered_ci_secrets: Vec<crate::policy::pipelines::UnregisteredCiSecret>,
+    /// The risky pipeline patterns the scan reports (each with the identity its CI secrets
+    /// belong to, when one does): whatever `scan` fails on, the audit lists and counts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pipeline_risks: Vec<PipelineRisk>,
     /// With `--since PREVIOUS.json`: what is new and what was resolved since that audit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Changes>,
@@ -196,8 +201,16 @@ pub struct AuditSummary {
     /// Identities per decision.
     pub decisions: BTreeMap<&'static str, usize>,
     pub uncovered: usize,
-    /// Identities and uncovered findings at or above `--fail-on`.
+    /// Risky pipeline patterns (`pipeline_risks`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pipeline_risks: usize,
+    /// Identities, uncovered findings, unregistered CI secrets and pipeline risks at or above
+    /// `--fail-on`.
     pub failing: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize)]
@@ -240,6 +253,28 @@ pub struct Found {
     pub location: Location,
 }
 
+/// A risky pipeline pattern (`pipeline-*` rules): no secret, a place to fix.
+#[derive(Debug, Serialize)]
+pub struct PipelineRisk {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub owasp: String,
+    pub message: String,
+    pub fix: String,
+    /// The identity whose `ci_secrets` the risk is about, and its owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub fingerprint: String,
+    pub location: Location,
+}
+
+/// A finding that is a risky pipeline pattern rather than a credential.
+fn is_pipeline_risk(f: &Finding) -> bool {
+    f.provider == "ci" && f.attributes.contains_key("fix")
+}
+
 #[derive(Debug, Serialize)]
 pub struct Uncovered {
     pub rule_id: String,
@@ -273,7 +308,7 @@ pub fn build(
         let mine: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.identity.as_ref().is_some_and(|r| r.id == id.id))
+            .filter(|f| !is_pipeline_risk(f) && f.identity.as_ref().is_some_and(|r| r.id == id.id))
             .collect();
         let mut found: Vec<Found> = mine
             .iter()
@@ -352,10 +387,35 @@ pub fn build(
             column: id.column,
         });
     }
-    let uncovered: Vec<Uncovered> = report
-        .findings
+    let (risks, credentials): (Vec<Finding>, Vec<Finding>) =
+        report.findings.into_iter().partition(is_pipeline_risk);
+    // Risky pipeline patterns are not credentials to account for, but `scan` fails on them:
+    // listed, and counted at their rule's severity as `scan` counts them.
+    let pipeline_risks: Vec<PipelineRisk> = risks
         .into_iter()
-        // Risky pipeline patterns carry no verdicts: they are not credentials to account for.
+        .filter_map(|mut f| {
+            // A risk is always at one place.
+            let location = std::mem::take(&mut f.locations).into_iter().next()?;
+            if fail_on.is_some_and(|level| f.severity >= level) {
+                summary.failing += 1;
+            }
+            let attr = |f: &mut Finding, k: &str| f.attributes.remove(k).unwrap_or_default();
+            Some(PipelineRisk {
+                owasp: attr(&mut f, "owasp"),
+                message: attr(&mut f, "message"),
+                fix: attr(&mut f, "fix"),
+                rule_id: f.rule_id,
+                severity: f.severity,
+                identity: f.identity.as_ref().map(|r| r.id.clone()),
+                owner: f.identity.and_then(|r| r.owner),
+                fingerprint: f.fingerprint,
+                location,
+            })
+        })
+        .collect();
+    summary.pipeline_risks = pipeline_risks.len();
+    let uncovered: Vec<Uncovered> = credentials
+        .into_iter()
         .filter(|f| f.identity.is_none() && !f.verdicts.is_empty())
         .map(|f| {
             if let Some(level) = fail_on {
@@ -394,6 +454,7 @@ pub fn build(
         identities,
         uncovered,
         unregistered_ci_secrets,
+        pipeline_risks,
         since: None,
         errors: report.errors,
     }
@@ -457,15 +518,19 @@ pub fn by_owner(r: &AuditReport) -> Vec<(Option<&str>, Vec<&AuditedIdentity>)> {
 
 fn totals(r: &AuditReport) -> String {
     let s = &r.summary;
+    let risks = if s.pipeline_risks > 0 {
+        format!(
+            ", {}",
+            count(s.pipeline_risks, "pipeline risk", "pipeline risks")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {} found in the scan, {}, {} failing; decisions: {}",
-        count(s.identities as i64, "identity", "identities"),
+        "{}, {} found in the scan, {}{risks}, {} failing; decisions: {}",
+        count(s.identities, "identity", "identities"),
         s.found,
-        count(
-            s.uncovered as i64,
-            "uncovered finding",
-            "uncovered findings"
-        ),
+        count(s.uncovered, "uncovered finding", "uncovered findings"),
         s.failing,
         s.decisions
             .iter()
@@ -529,6 +594,28 @@ pub fn text(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
                 "  warning  {}  read at {at} ({})",
                 u.name,
                 count(u.used_by.len() as i64, "read", "reads")
+            )?;
+        }
+    }
+    if !r.pipeline_risks.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "pipeline risks:")?;
+        for p in &r.pipeline_risks {
+            let owner = match (&p.identity, &p.owner) {
+                (Some(i), Some(o)) => format!(" (identity {i}, owner {o})"),
+                (Some(i), None) => format!(" (identity {i})"),
+                _ => String::new(),
+            };
+            writeln!(
+                w,
+                "  {:<8} {}:{}  {} [{}]: {}{owner}\n    fix: {}",
+                p.severity.as_str(),
+                p.location.path,
+                p.location.line,
+                p.rule_id,
+                p.owasp,
+                p.message,
+                p.fix
             )?;
         }
     }
@@ -638,6 +725,27 @@ pub fn markdown(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
             )?;
         }
     }
+    if !r.pipeline_risks.is_empty() {
+        writeln!(w, "\n## Pipeline risks\n")?;
+        writeln!(w, "| severity | rule | where | identity | risk | fix |")?;
+        writeln!(w, "| --- | --- | --- | --- | --- | --- |")?;
+        for p in &r.pipeline_risks {
+            writeln!(
+                w,
+                "| {} | `{}` ({}) | {}:{} | {} | {} | {} |",
+                p.severity.as_str(),
+                p.rule_id,
+                p.owasp,
+                cell(&p.location.path),
+                p.location.line,
+                p.identity
+                    .as_deref()
+                    .map_or("-".to_string(), |i| format!("`{}`", cell(i))),
+                cell(&p.message),
+                cell(&p.fix)
+            )?;
+        }
+    }
     if !r.unregistered_ci_secrets.is_empty() {
         writeln!(w, "\n## CI secrets no identity registers\n")?;
         writeln!(w, "| secret | read at |")?;
@@ -722,6 +830,45 @@ pub fn sarif(r: &AuditReport, mut w: impl Write) -> std::io::Result<()> {
                 "properties": {"owasp": s.owasp, "identity": i.id, "decision": i.review.decision},
             }));
         }
+    }
+    // The pipeline risks, each under its own rule after the states'.
+    let mut risk_rules: Vec<&str> = r
+        .pipeline_risks
+        .iter()
+        .map(|p| p.rule_id.as_str())
+        .collect();
+    risk_rules.sort();
+    risk_rules.dedup();
+    let mut rules = rules;
+    for id in &risk_rules {
+        rules.push(json!({
+            "id": id,
+            "name": id,
+            "shortDescription": {"text": format!("Risky pipeline pattern `{id}`")},
+            "helpUri": "https://owasp.org/www-project-non-human-identities-top-10/",
+            "properties": {"tags": ["security", "nhi", "pipeline"]},
+        }));
+    }
+    for p in &r.pipeline_risks {
+        let index =
+            AUDIT_STATES.len() + risk_rules.iter().position(|k| *k == p.rule_id).unwrap_or(0);
+        let who = match (&p.identity, &p.owner) {
+            (Some(i), Some(o)) => format!(" (identity `{i}`, owner {o})"),
+            (Some(i), None) => format!(" (identity `{i}`)"),
+            _ => String::new(),
+        };
+        results.push(json!({
+            "ruleId": p.rule_id,
+            "ruleIndex": index,
+            "level": level(p.severity),
+            "message": {"text": format!("{}{who}. Fix: {}", p.message, p.fix)},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": super::sarif::uri(&p.location.path)},
+                "region": {"startLine": p.location.line.max(1), "startColumn": p.location.column.max(1)},
+            }}],
+            "partialFingerprints": {"nhiscanRisk/v1": p.fingerprint},
+            "properties": {"owasp": p.owasp, "identity": p.identity},
+        }));
     }
     let log = json!({
         "$schema": serde_sarif::sarif::SCHEMA_URL,

@@ -53,8 +53,7 @@ pub fn owner_text(i: &Identity) -> String {
 /// The age as `N days`, or `unknown`.
 pub fn age_text(i: &Identity) -> String {
     match i.age_days {
-        Some(1) => "1 day".to_string(),
-        Some(n) => format!("{n} days"),
+        Some(n) => crate::words::count(n, "day", "days"),
         None => "unknown".to_string(),
     }
 }

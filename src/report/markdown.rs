@@ -14,6 +14,7 @@ use super::Report;
 use crate::findings::{Finding, Location};
 use crate::policy::{Verdict, VerdictKind};
 use crate::rules::Severity;
+use crate::words::count;
 
 /// The first line of every comment, for finding it again.
 pub const MARKER: &str = "<!-- nhiscan:report -->";
@@ -62,10 +63,9 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     }
     let _ = writeln!(
         out,
-        "### nhiscan: {n} credential finding{} ({} location{})\n",
-        plural(n),
-        report.summary.locations,
-        plural(report.summary.locations)
+        "### nhiscan: {} ({})\n",
+        count(n, "credential finding", "credential findings"),
+        count(report.summary.locations, "location", "locations")
     );
 
     let mut groups: Groups = BTreeMap::new();
@@ -147,16 +147,11 @@ fn footer(report: &Report, out: &mut String) {
     let mut notes = Vec::new();
     if let Some(b) = &report.baseline {
         notes.push(format!(
-            "{} finding{} accepted by the baseline `{}`{}",
-            b.suppressed,
-            plural(b.suppressed),
+            "{} accepted by the baseline `{}`{}",
+            count(b.suppressed, "finding", "findings"),
             escape(&b.file),
             if b.expired > 0 {
-                format!(
-                    " ({} expired entr{})",
-                    b.expired,
-                    if b.expired == 1 { "y" } else { "ies" }
-                )
+                format!(" ({} expired)", count(b.expired, "entry", "entries"))
             } else {
                 String::new()
             }
@@ -165,16 +160,14 @@ fn footer(report: &Report, out: &mut String) {
     let st = &report.summary.stats;
     if st.errors > 0 {
         notes.push(format!(
-            "{} file{} could not be scanned",
-            st.errors,
-            plural(st.errors as usize)
+            "{} could not be scanned",
+            count(st.errors, "file", "files")
         ));
     }
     notes.push(format!(
-        "scanned {} file{} with {} rules",
-        st.files,
-        plural(st.files as usize),
-        report.scan.rules
+        "scanned {} with {}",
+        count(st.files, "file", "files"),
+        count(report.scan.rules, "rule", "rules")
     ));
     let _ = writeln!(
         out,
@@ -241,12 +234,4 @@ fn escape(s: &str) -> String {
 
 fn chars(s: &str) -> usize {
     s.chars().count()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -47,6 +47,10 @@ pub struct Report {
     /// The rules the scan used (for SARIF's rule descriptions); not part of the JSON report.
     #[serde(skip)]
     pub rules: Arc<RuleSet>,
+    /// The `path`s of `errors` that are errors of the run rather than of one file (an
+    /// inventory's problems): shown as `error:`, not `warning:`.
+    #[serde(skip)]
+    pub run_errors: Vec<String>,
 }
 
 /// What the findings were judged by, and how they came out.

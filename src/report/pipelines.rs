@@ -26,7 +26,10 @@ pub fn text(map: &UsageMap, mut w: impl Write) -> std::io::Result<()> {
                 facts.push(format!("permissions {perm}"));
             }
             if j.oidc {
-                facts.push("OIDC".to_string());
+                facts.push(match &j.oidc_use {
+                    Some(u) => format!("OIDC: {}", u.describe()),
+                    None => "OIDC".to_string(),
+                });
             }
             if j.inherits_secrets {
                 facts.push("secrets: inherit".to_string());

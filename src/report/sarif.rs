@@ -244,8 +244,12 @@ fn scan_errors(report: &Report) -> Vec<sarif::Notification> {
         out.push(notification(
             "note",
             &format!(
-                "{} findings suppressed by the baseline {} ({} entries, {} expired, {} unmatched)",
-                b.suppressed, b.file, b.entries, b.expired, b.unmatched
+                "{} suppressed by the baseline {} ({}, {} expired, {} unmatched)",
+                crate::words::count(b.suppressed, "finding", "findings"),
+                b.file,
+                crate::words::count(b.entries, "entry", "entries"),
+                b.expired,
+                b.unmatched
             ),
         ));
     }
@@ -403,7 +407,10 @@ fn governance_items(report: &Report, opts: &SarifOptions) -> Vec<Item> {
                 verdict_sentence(f, v)
             );
             if f.locations.len() > 1 {
-                text.push_str(&format!(" Also in {} other places.", f.locations.len() - 1));
+                text.push_str(&format!(
+                    " Also in {}.",
+                    crate::words::count(f.locations.len() - 1, "other place", "other places")
+                ));
             }
             let mut fp = fingerprints(f, first, opts);
             fp.insert(

@@ -7,6 +7,7 @@ use std::io::Write;
 use super::Report;
 use crate::findings::{Finding, Location};
 use crate::rules::Severity;
+use crate::words::count;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -131,32 +132,27 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
         writeln!(w, "{} {n}", style.paint("33", "note:"))?;
     }
     for e in &report.errors {
-        writeln!(
-            w,
-            "{} {}: {}",
-            style.paint("33", "warning:"),
-            e.path,
-            e.message
-        )?;
+        let label = if report.run_errors.contains(&e.path) {
+            style.paint("31", "error:")
+        } else {
+            style.paint("33", "warning:")
+        };
+        writeln!(w, "{label} {}: {}", e.path, e.message)?;
     }
     let mut parts = vec![format!(
-        "{} finding{} ({} location{})",
-        s.findings,
-        plural(s.findings as u64),
-        s.locations,
-        plural(s.locations as u64)
+        "{} ({})",
+        count(s.findings, "finding", "findings"),
+        count(s.locations, "location", "locations")
     )];
     parts.push(format!(
-        "scanned {} file{}, {}",
-        st.files,
-        plural(st.files),
+        "scanned {}, {}",
+        count(st.files, "file", "files"),
         human_bytes(st.bytes)
     ));
     if st.duplicates > 0 {
         parts.push(format!(
-            "{} duplicate{} scanned once",
-            st.duplicates,
-            plural(st.duplicates)
+            "{} scanned once",
+            count(st.duplicates, "duplicate", "duplicates")
         ));
     }
     let sk = &st.skipped;
@@ -178,7 +174,7 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
         parts.push(format!("{} not UTF-8 (scanned as bytes)", st.non_utf8));
     }
     if st.errors > 0 {
-        parts.push(style.paint("33", &format!("{} error{}", st.errors, plural(st.errors))));
+        parts.push(style.paint("33", &count(st.errors, "error", "errors")));
     }
     let d = &st.dropped;
     let suppressed = d.inline_allowed + d.allowlisted;
@@ -188,15 +184,18 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
     if let Some(b) = &report.baseline {
         let mut part = format!("{} suppressed by baseline", b.suppressed);
         if b.expired > 0 {
-            part.push_str(&format!(" ({} expired entries)", b.expired));
+            part.push_str(&format!(
+                " ({} expired)",
+                count(b.expired, "entry", "entries")
+            ));
         }
         parts.push(part);
     }
     if let Some(g) = &report.governance {
         let counts: Vec<String> = g.verdicts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         parts.push(format!(
-            "inventory: {} identities, {} matched{}",
-            g.identities,
+            "inventory: {}, {} matched{}",
+            count(g.identities, "identity", "identities"),
             g.matched,
             if counts.is_empty() {
                 String::new()
@@ -212,14 +211,6 @@ pub fn summary(report: &Report, style: Style, mut w: impl Write) -> std::io::Res
         style.paint("1;32", "nhiscan:")
     };
     writeln!(w, "{head} {}", parts.join(" · "))
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 fn human_bytes(n: u64) -> String {

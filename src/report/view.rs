@@ -89,6 +89,7 @@ impl FindingView {
                     end_line: l.line as usize,
                     end_column: 0,
                     git: None,
+                    attributes: Default::default(),
                 })
                 .collect(),
             first_seen: None,

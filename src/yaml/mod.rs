@@ -119,6 +119,18 @@ impl Located {
     }
 }
 
+impl Located {
+    /// `file:line:column`, or the file alone for a problem with the whole file (one that
+    /// could not be read has no position: never `file:0:0`).
+    pub fn at(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {

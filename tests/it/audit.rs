@@ -175,8 +175,16 @@ fn issue_14_an_organisation_secret_used_elsewhere_is_kept() {
         ),
     );
     let out = audit(&t, &[]);
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    let i = identity(&out.json(), "deployer").clone();
+    // What fails is the workflow's default token permissions (a risk `scan` fails on too),
+    // not the identity.
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let r = out.json();
+    assert_eq!(
+        r["pipeline_risks"][0]["rule_id"],
+        "pipeline-broad-permissions-with-secrets"
+    );
+    assert_eq!(r["summary"]["failing"], 1);
+    let i = identity(&r, "deployer").clone();
     assert_eq!(states(&i), Vec::<String>::new());
     assert_eq!(i["decision"], "keep");
     // Only ORG_TOKEN, read by no pipeline of this repository: still kept on its date.
@@ -505,7 +513,7 @@ fn issue_14_workload_identity_is_tied_to_oidc_jobs() {
     let i = identity(&r, "deploy-role");
     assert_eq!(
         i["usage"]["pipeline_refs"],
-        serde_json::json!([".github/workflows/deploy.yml:6 deploy (OIDC)"])
+        serde_json::json!([".github/workflows/deploy.yml:6 deploy (OIDC, aws)"])
     );
     // Referenced, unverified: kept (not stale), never overdue.
     assert_eq!(states(i), Vec::<String>::new());
@@ -514,5 +522,85 @@ fn issue_14_workload_identity_is_tied_to_oidc_jobs() {
     assert_eq!(
         p["pipelines"][0]["jobs"][0]["oidc_identities"],
         serde_json::json!(["arn:aws:iam::123456789012:role/deploy"])
+    );
+}
+
+/// Issue 14: the pipeline risks the audit lists are SARIF results of their own rules, valid
+/// against the schema, at the risk's place.
+#[test]
+fn issue_14_audit_sarif_carries_pipeline_risks() {
+    let t = Tree::new();
+    t.write(
+        ".github/workflows/pr.yml",
+        "on: pull_request_target\npermissions: {contents: read}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: ./test --token ${{ secrets.DEPLOY_TOKEN }}\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        ci_inventory("DEPLOY_TOKEN", "    last_used: 2025-05-31\n"),
+    );
+    let out = t.run(&["audit", ".", "-f", "sarif", "--now", NOW]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let v = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let mut got: Vec<(String, String, u64)> = Vec::new();
+    for r in run["results"].as_array().unwrap() {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        got.push((
+            r["ruleId"].as_str().unwrap().to_string(),
+            r["level"].as_str().unwrap().to_string(),
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap(),
+        ));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "pipeline-secret-in-command".to_string(),
+                "warning".to_string(),
+                10
+            ),
+            (
+                "pipeline-untrusted-checkout-with-secrets".to_string(),
+                "error".to_string(),
+                9
+            ),
+        ]
+    );
+}
+
+/// Issue 16: a workload identity is tied to GitLab jobs that federate into its cloud through
+/// `id_tokens:`, as to GitHub's, and never to a job whose token only signs (even when its
+/// script names the role).
+#[test]
+fn issue_16_workload_identity_is_tied_to_gitlab_cloud_federation_only() {
+    let t = Tree::new();
+    t.write(
+        ".gitlab-ci.yml",
+        "deploy:\n  id_tokens:\n    AWS_TOKEN:\n      aud: https://sts.amazonaws.com\n  variables:\n    ROLE_ARN: arn:aws:iam::123456789012:role/deploy\n  script:\n    - aws sts assume-role-with-web-identity --role-arn $ROLE_ARN --role-session-name ci --web-identity-token $AWS_TOKEN\nsign:\n  id_tokens:\n    SIGSTORE_ID_TOKEN:\n      aud: sigstore\n  script:\n    - echo signing for arn:aws:iam::123456789012:role/signer\n    - cosign sign --yes $IMAGE\n",
+    );
+    t.write(
+        "nhi-inventory.yaml",
+        "version: 1\nidentities:\n  - id: deploy-role\n    kind: workload_identity\n    provider: aws\n    owner: platform\n    created: 2023-01-01\n    match:\n      key_ids: ['arn:aws:iam::123456789012:role/deploy']\n  - id: signer-role\n    kind: workload_identity\n    provider: aws\n    owner: platform\n    created: 2023-01-01\n    match:\n      key_ids: ['arn:aws:iam::123456789012:role/signer']\n",
+    );
+    let r = audit(&t, &[]).json();
+    assert_eq!(
+        identity(&r, "deploy-role")["usage"]["pipeline_refs"],
+        serde_json::json!([".gitlab-ci.yml:1 deploy (OIDC, aws)"])
+    );
+    assert_eq!(
+        identity(&r, "signer-role")["usage"]["pipeline_refs"],
+        serde_json::Value::Null,
+        "{}",
+        identity(&r, "signer-role")
     );
 }

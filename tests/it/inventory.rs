@@ -577,7 +577,7 @@ fn inventory_check_of_the_fixture_and_of_a_broken_file() {
     );
     let out = t.run(&["inventory", "check"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.stdout, "inventory check: 1 identities, 0 problems\n");
+    assert_eq!(out.stdout, "inventory check: 1 identity, 0 problems\n");
 }
 
 #[test]
@@ -811,6 +811,62 @@ fn keyed_fingerprints_still_match_the_inventory_and_hide_the_key() {
     assert_eq!(unset.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unset.stderr)
         .contains("the environment variable NHISCAN_TEST_FP_KEY is not set or empty"));
+}
+
+/// `audit --fingerprint-key-env`: the audit's fingerprints are keyed like `scan`'s (no plain
+/// `sha256:` of a finding anywhere in it), the identities keep their states (matched on the
+/// plain fingerprints before keying), and the key is never printed.
+#[test]
+fn audit_with_keyed_fingerprints_keeps_every_identity_state() {
+    let args = ["audit", ".", "-f", "json", "--inventory", INV, "--now", NOW];
+    let plain = run_in(&demo(), &args);
+    let keyed = crate::harness::run_in_env(
+        &demo(),
+        &[&args[..], &["--fingerprint-key-env", "NHISCAN_TEST_FP_KEY"]].concat(),
+        &[("NHISCAN_TEST_FP_KEY", "audit-fingerprint-key-7")],
+    );
+    assert_eq!(keyed.code, plain.code, "{}", keyed.stderr);
+    let (p, k) = (plain.json(), keyed.json());
+    let states = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].to_string(), i["states"].to_string()))
+            .collect()
+    };
+    assert_eq!(states(&k), states(&p));
+    let fingerprints = |v: &serde_json::Value| -> Vec<String> {
+        let mut out = Vec::new();
+        for u in v["uncovered"].as_array().unwrap() {
+            out.push(u["fingerprint"].as_str().unwrap().to_string());
+        }
+        for i in v["identities"].as_array().unwrap() {
+            for f in i["found"].as_array().into_iter().flatten() {
+                out.push(f["fingerprint"].as_str().unwrap().to_string());
+            }
+        }
+        out
+    };
+    let (fp_plain, fp_keyed) = (fingerprints(&p), fingerprints(&k));
+    assert!(!fp_plain.is_empty());
+    assert_eq!(fp_plain.len(), fp_keyed.len());
+    assert!(
+        fp_plain.iter().all(|f| f.starts_with("sha256:")),
+        "{fp_plain:?}"
+    );
+    assert!(
+        fp_keyed.iter().all(|f| f.starts_with("hmac-sha256:")),
+        "{fp_keyed:?}"
+    );
+    for f in &fp_plain {
+        assert!(
+            !keyed.stdout.contains(f.as_str()),
+            "plain {f} in the keyed audit"
+        );
+    }
+    assert!(!keyed.stdout.contains("audit-fingerprint-key-7"));
+    assert!(!keyed.stderr.contains("audit-fingerprint-key-7"));
 }
 
 /// The `file:line:column: message` lines of `inventory check` (the summary line left out).

@@ -851,7 +851,7 @@ fn a_run_on_a_pipe_draws_no_progress() {
     let lines: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(
         lines,
-        ["nhiscan: 1 repositories (1 checked, 0 failed), 1 blobs scanned, 1 new findings"],
+        ["nhiscan: 1 repository (1 checked, 0 failed), 1 blob scanned, 1 new finding"],
         "{:?}",
         out.stderr
     );

@@ -264,7 +264,7 @@ fn gitlab_usage_map_exact_json() {
                 {"id": "deploy-staging", "line": 28, "column": 1, "environment": "staging",
                  "oidc": false, "secrets": deploy_refs, "steps": template_steps},
                 {"id": "deploy-production", "line": 33, "column": 1, "environment": "production",
-                 "oidc": true,
+                 "oidc": true, "oidc_use": {"purpose": "secret_manager", "provider": "vault"},
                  "secrets": [deploy_refs[0], deploy_refs[1],
                              {"name": "DATABASE_PASSWORD", "line": 42, "column": 5}],
                  "steps": template_steps}
@@ -398,7 +398,7 @@ fn github_usage_map_jobs_environments_permissions_oidc() {
     // Text output names each job and what it reads.
     let text = run_in(&fixture("github"), &["pipelines", "."]);
     assert!(text.stdout.contains(
-        "  job deploy-aws (72:3)  [environment production; permissions {\"contents\":\"read\",\"id-token\":\"write\"}; OIDC]"
+        "  job deploy-aws (72:3)  [environment production; permissions {\"contents\":\"read\",\"id-token\":\"write\"}; OIDC: cloud federation (aws)]"
     ), "{}", text.stdout);
     assert!(text
         .stdout

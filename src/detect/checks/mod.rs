@@ -84,6 +84,21 @@ impl Check {
     }
 }
 
+/// A value assigned to a secret-named key that the generic check would never take for a
+/// credential whatever its entropy: a URL, a path, an ARN, or words joined by punctuation
+/// without a digit (`github-actions`, `duckdb-signing-validation`: names and labels people
+/// put where a key would go in a test setup). The pipeline check of literal credentials in
+/// CI YAML applies it as the engine does in code.
+pub fn dummy_value(v: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(v);
+    generic_secret(v) == Outcome::Reject
+        && (s.contains("://")
+            || s.starts_with(['/', '.'])
+            || s.starts_with("arn:")
+            || s.contains("%2F")
+            || (generic::made_of_words(&s) && !s.bytes().any(|b| b.is_ascii_digit())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::tokens::base62_encode;

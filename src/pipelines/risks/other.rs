@@ -8,10 +8,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{Risk, LONG_LIVED_KEY, SECRET_IN_COMMAND, UNPINNED};
-use crate::pipelines::github::strip_comment;
 use crate::pipelines::hardcoded::secret_key;
 use crate::pipelines::yaml::{Node, Pos};
-use crate::pipelines::{char_column, gitlab, others, Job, Pipeline, SecretRef};
+use crate::pipelines::{
+    azure, bitbucket, char_column, generic, gitlab, strip_comment, CiSystem, Job, Pipeline,
+    SecretRef,
+};
 use crate::rules::Severity;
 
 /// CI variable names that hold a long-lived cloud key (AWS secret key, GCP service-account key
@@ -109,10 +111,10 @@ fn has_key_or_value(n: &Node, key: &str) -> bool {
         .any(|s| s.value == key || s.value.contains(key))
 }
 
-fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
+fn units<'a>(p: &Pipeline, docs: &'a [Node], system: CiSystem) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
     match system {
-        gitlab::SYSTEM => {
+        CiSystem::Gitlab => {
             for (j, n) in p.jobs.iter().zip(gitlab::job_nodes(docs)) {
                 out.push(Unit {
                     job: j.id.clone(),
@@ -127,11 +129,11 @@ fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
                 });
             }
         }
-        others::CIRCLECI | others::BUILDKITE | others::DRONE | others::WOODPECKER => {
-            for (j, (_, _, n)) in p.jobs.iter().zip(others::job_nodes(docs, system)) {
+        CiSystem::Circleci | CiSystem::Buildkite | CiSystem::Drone | CiSystem::Woodpecker => {
+            for (j, (_, _, n)) in p.jobs.iter().zip(generic::job_nodes(docs, system)) {
                 let mut scripts = Vec::new();
                 match system {
-                    others::CIRCLECI => {
+                    CiSystem::Circleci => {
                         for s in n.get("steps").map(Node::items).unwrap_or(&[]) {
                             match s.get("run") {
                                 Some(Node::Map { .. }) => scripts
@@ -141,7 +143,7 @@ fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
                             }
                         }
                     }
-                    others::BUILDKITE => scripts.extend(
+                    CiSystem::Buildkite => scripts.extend(
                         ["command", "commands"]
                             .iter()
                             .filter_map(|k| key_range(n, k)),
@@ -158,7 +160,7 @@ fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
                         scripts.extend(steps.iter().filter_map(|s| key_range(s, "commands")));
                     }
                 }
-                let oidc = system == others::CIRCLECI
+                let oidc = system == CiSystem::Circleci
                     && (has_key_or_value(n, "CIRCLE_OIDC_TOKEN")
                         || CIRCLECI_LOGINS.iter().any(|(_, k)| has_key_or_value(n, k)));
                 let mut env_names = Vec::new();
@@ -173,11 +175,11 @@ fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
                 });
             }
         }
-        others::BITBUCKET => {
+        CiSystem::Bitbucket => {
             let mut steps = Vec::new();
             for d in docs {
                 if let Some(p) = d.get("pipelines") {
-                    bitbucket_steps(p, &mut steps);
+                    bitbucket::steps(p, &mut steps);
                 }
             }
             for s in steps {
@@ -207,10 +209,10 @@ fn units<'a>(p: &Pipeline, docs: &'a [Node], system: &str) -> Vec<Unit<'a>> {
                 });
             }
         }
-        others::AZURE => {
+        CiSystem::Azure => {
             let mut steps = Vec::new();
             for d in docs {
-                azure_steps(d, "steps", &mut steps);
+                azure::steps(d, "steps", &mut steps);
             }
             for (job, s) in steps {
                 let scripts = ["script", "bash", "powershell", "pwsh"]
@@ -254,41 +256,6 @@ fn from_secret_env(n: &Node, out: &mut Vec<String>) {
     }
 }
 
-/// Every `- step:` map below Bitbucket's `pipelines:` (default, branches, pull requests,
-/// custom, inside `parallel:` and `stage:`).
-fn bitbucket_steps<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
-    for (k, v) in n.entries() {
-        if k.value == "step" && matches!(v, Node::Map { .. }) {
-            out.push(v);
-        } else {
-            bitbucket_steps(v, out);
-        }
-    }
-    for i in n.items() {
-        bitbucket_steps(i, out);
-    }
-}
-
-/// Every item of an Azure `steps:` list (in stages, jobs, deployment strategies), with the
-/// name of the job it belongs to.
-fn azure_steps<'a>(n: &'a Node, job: &str, out: &mut Vec<(String, &'a Node)>) {
-    let name = n
-        .get("job")
-        .or_else(|| n.get("deployment"))
-        .and_then(Node::str)
-        .unwrap_or(job);
-    for (k, v) in n.entries() {
-        if k.value == "steps" {
-            out.extend(v.items().iter().map(|s| (name.to_string(), s)));
-        } else {
-            azure_steps(v, name, out);
-        }
-    }
-    for i in n.items() {
-        azure_steps(i, name, out);
-    }
-}
-
 fn risk(
     p: &Pipeline,
     rule_id: &'static str,
@@ -311,19 +278,19 @@ fn risk(
     }
 }
 
-fn long_lived_fix(system: &str) -> &'static str {
+fn long_lived_fix(system: CiSystem) -> &'static str {
     match system {
-        gitlab::SYSTEM => "request an OIDC token with `id_tokens:` and exchange it for short-lived credentials (AWS `assume-role-with-web-identity`, GCP workload identity federation, Azure federated credentials); then delete the static key",
-        others::CIRCLECI => "use `$CIRCLE_OIDC_TOKEN`: `aws-cli/setup` with `role_arn`, `gcp-cli/setup` with `use_oidc: true`; then delete the static key from the project or context",
-        others::BITBUCKET => "set `oidc: true` on the step and assume a role with `$BITBUCKET_STEP_OIDC_TOKEN` (AWS `AWS_OIDC_ROLE_ARN`, GCP workload identity federation); then delete the static key",
+        CiSystem::Gitlab => "request an OIDC token with `id_tokens:` and exchange it for short-lived credentials (AWS `assume-role-with-web-identity`, GCP workload identity federation, Azure federated credentials); then delete the static key",
+        CiSystem::Circleci => "use `$CIRCLE_OIDC_TOKEN`: `aws-cli/setup` with `role_arn`, `gcp-cli/setup` with `use_oidc: true`; then delete the static key from the project or context",
+        CiSystem::Bitbucket => "set `oidc: true` on the step and assume a role with `$BITBUCKET_STEP_OIDC_TOKEN` (AWS `AWS_OIDC_ROLE_ARN`, GCP workload identity federation); then delete the static key",
         _ => "use an Azure Resource Manager service connection with workload identity federation (`AzureCLI@2` / `AzurePowerShell@5` with `azureSubscription:`); then delete the client secret",
     }
 }
 
 /// The risks of one pipeline of a system other than GitHub Actions.
-pub fn check(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk> {
+pub fn check(p: &Pipeline, docs: &[Node], system: CiSystem, text: &str) -> Vec<Risk> {
     let mut out = Vec::new();
-    if system == others::JENKINS {
+    if system == CiSystem::Jenkins {
         jenkins(p, text, &mut out);
         return dedup(out);
     }
@@ -365,9 +332,9 @@ pub fn check(p: &Pipeline, docs: &[Node], system: &str, text: &str) -> Vec<Risk>
         }
     }
     match system {
-        gitlab::SYSTEM => gitlab_includes(p, docs, &mut out),
-        others::CIRCLECI => circleci_orbs(p, docs, &units, &mut out),
-        others::BITBUCKET => bitbucket_pipes(p, &units, &mut out),
+        CiSystem::Gitlab => gitlab_includes(p, docs, &mut out),
+        CiSystem::Circleci => circleci_orbs(p, docs, &units, &mut out),
+        CiSystem::Bitbucket => bitbucket_pipes(p, &units, &mut out),
         _ => {}
     }
     dedup(out)
@@ -381,7 +348,7 @@ fn dedup(mut out: Vec<Risk>) -> Vec<Risk> {
     out
 }
 
-fn long_lived(p: &Pipeline, system: &str, u: &Unit, lines: &[&str], out: &mut Vec<Risk>) {
+fn long_lived(p: &Pipeline, system: CiSystem, u: &Unit, lines: &[&str], out: &mut Vec<Risk>) {
     if u.oidc {
         return;
     }
@@ -390,7 +357,7 @@ fn long_lived(p: &Pipeline, system: &str, u: &Unit, lines: &[&str], out: &mut Ve
         .iter()
         .find(|r| CLOUD_KEYS.iter().any(|k| r.name.ends_with(k)))
         .map(|r| (at(r), r.name.clone()));
-    if system == others::CIRCLECI && found.is_none() {
+    if system == CiSystem::Circleci && found.is_none() {
         for s in u.node.get("steps").map(Node::items).unwrap_or(&[]) {
             let key = match s {
                 Node::Scalar(sc) => Some(sc),
@@ -402,7 +369,7 @@ fn long_lived(p: &Pipeline, system: &str, u: &Unit, lines: &[&str], out: &mut Ve
             }
         }
     }
-    if system == others::AZURE && found.is_none() {
+    if system == CiSystem::Azure && found.is_none() {
         for (start, end) in &u.scripts {
             for ln in start.line..=end.line {
                 if let Some(l) = lines.get(ln - 1) {
@@ -418,7 +385,7 @@ fn long_lived(p: &Pipeline, system: &str, u: &Unit, lines: &[&str], out: &mut Ve
     }
     if !matches!(
         system,
-        gitlab::SYSTEM | others::CIRCLECI | others::BITBUCKET | others::AZURE
+        CiSystem::Gitlab | CiSystem::Circleci | CiSystem::Bitbucket | CiSystem::Azure
     ) {
         return;
     }
@@ -469,15 +436,15 @@ fn named_reads(lines: &[&str], scripts: &[(Pos, Pos)], names: &[String]) -> Vec<
 /// How a secret on a script line is exposed, if it is: printed or written, interpolated into
 /// the script before it runs, or expanded onto a command line. A plain assignment or export
 /// (`export X=$SECRET`) hands it on without exposing it.
-fn exposure(system: &str, code: &str, r: &SecretRef) -> Option<(String, &'static str)> {
+fn exposure(system: CiSystem, code: &str, r: &SecretRef) -> Option<(String, &'static str)> {
     let name = &r.name;
-    if system == others::BUILDKITE && !code.contains(&format!("$${name}")) {
+    if system == CiSystem::Buildkite && !code.contains(&format!("$${name}")) {
         return Some((
             format!("secret {name} is interpolated into the step when the pipeline is uploaded, so its value is stored in the pipeline shown in Buildkite"),
             "escape it as `$$NAME` so the agent's shell expands it at run time, and never echo it or write it to files",
         ));
     }
-    let interpolated = system == others::AZURE && code.contains(&format!("$({name})"));
+    let interpolated = system == CiSystem::Azure && code.contains(&format!("$({name})"));
     if interpolated {
         return Some((
             format!("secret {name} is interpolated into a script as `$({name})`, so it is part of the script text and of any command line it reaches"),
@@ -760,7 +727,7 @@ fn jenkins(p: &Pipeline, text: &str, out: &mut Vec<Risk>) {
                         line: pos.line,
                         column: pos.column,
                     };
-                    match exposure(others::JENKINS, body, &r) {
+                    match exposure(CiSystem::Jenkins, body, &r) {
                         Some((m, f)) => (m, f),
                         None => break,
                     }
