@@ -586,7 +586,7 @@ fn cases() -> Vec<Case> {
             .states("release-role", &[])
             .decision("release-role", "keep")
             .has("@release-role/recommendation", "federated, nothing to rotate")
-            .eq("@release-role/usage/pipeline_refs", json!([".github/workflows/release.yml:4 release (OIDC)"]))
+            .eq("@release-role/usage/pipeline_refs", json!([".github/workflows/release.yml:4 release (OIDC, aws)"]))
             .eq("@release-role/risk/age", json!(1)),
         case("the same identity as a static key: overdue, rotate")
             .file(".github/workflows/release.yml", OIDC)
