@@ -239,13 +239,19 @@ impl FindingsBuilder {
                 }
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.locations
-                .first()
-                .cmp(&b.locations.first())
-                .then_with(|| a.rule_id.cmp(&b.rule_id))
-                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-        });
+        sort_in_report_order(&mut out);
         out
     }
+}
+
+/// The one order of a report's findings: first location, then rule id, then fingerprint
+/// (stable across runs, so CI diffs and baselines work).
+pub fn sort_in_report_order(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.locations
+            .first()
+            .cmp(&b.locations.first())
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
 }

@@ -67,13 +67,7 @@ pub fn add_hardcoded(
     let extra = to_findings(hits, findings, show_secrets);
     if !extra.is_empty() {
         findings.extend(extra);
-        findings.sort_by(|a, b| {
-            a.locations
-                .first()
-                .cmp(&b.locations.first())
-                .then_with(|| a.rule_id.cmp(&b.rule_id))
-                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-        });
+        crate::findings::sort_in_report_order(findings);
     }
 }
 

@@ -142,13 +142,7 @@ pub fn add_risks(
         }
     }
     findings.extend(extra);
-    findings.sort_by(|a, b| {
-        a.locations
-            .first()
-            .cmp(&b.locations.first())
-            .then_with(|| a.rule_id.cmp(&b.rule_id))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
+    crate::findings::sort_in_report_order(findings);
 }
 
 /// Join a risk finding to the identities that list its CI secrets.
