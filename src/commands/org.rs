@@ -227,17 +227,7 @@ fn write_report(r: &report::OrgReport, format: OrgFormat, out: &mut dyn Write) -
                     f.finding.first_seen.as_deref().unwrap_or("-"),
                 )?;
             }
-            let s = &r.summary;
-            writeln!(
-                out,
-                "{}, {} ({} open, {} resolved), {} failing, {}",
-                crate::words::count(s.repos, "repository", "repositories"),
-                crate::words::count(s.findings, "finding", "findings"),
-                s.open,
-                s.resolved,
-                s.failing,
-                crate::words::count(s.errors, "error", "errors")
-            )?;
+            writeln!(out, "{}", r.summary.line())?;
         }
     }
     Ok(())

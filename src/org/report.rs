@@ -46,6 +46,22 @@ pub struct OrgSummary {
     pub errors: usize,
 }
 
+impl OrgSummary {
+    /// The one-line summary the text and Markdown reports share: `3 repositories, 2 findings
+    /// (1 open, 1 resolved), 1 failing, 0 errors`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}, {} ({} open, {} resolved), {} failing, {}",
+            crate::words::count(self.repos, "repository", "repositories"),
+            crate::words::count(self.findings, "finding", "findings"),
+            self.open,
+            self.resolved,
+            self.failing,
+            crate::words::count(self.errors, "error", "errors")
+        )
+    }
+}
+
 /// Where an org finding stands: the datastore's `status` column (`open`, `resolved`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -439,16 +455,7 @@ pub fn markdown(r: &OrgReport) -> String {
     let mut s = String::new();
     let m = &r.summary;
     let _ = writeln!(s, "## nhiscan org report\n");
-    let _ = writeln!(
-        s,
-        "{}, {} ({} open, {} resolved), {} failing, {}.\n",
-        crate::words::count(m.repos, "repository", "repositories"),
-        crate::words::count(m.findings, "finding", "findings"),
-        m.open,
-        m.resolved,
-        m.failing,
-        crate::words::count(m.errors, "error", "errors")
-    );
+    let _ = writeln!(s, "{}.\n", m.line());
     if !r.owners.is_empty() {
         let _ = writeln!(
             s,
