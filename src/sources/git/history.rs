@@ -40,18 +40,45 @@ pub struct HistoryOptions {
 /// once blobs are read in pack order, and a larger cache only costs memory).
 const DELTA_CACHE_BYTES: usize = 8 << 20;
 /// Bytes of a pack read through one object store before it is dropped (see `scan`).
-const PACK_SPAN: u64 = 48 << 20;
+const PACK_SPAN: u64 = 16 << 20;
+/// Commits diffed through one object store, their changes merged into the index at once.
+const COMMIT_BATCH: usize = 16 << 10;
 /// Commits a thread diffs in one run (neighbours share trees).
 const COMMIT_RUN: usize = 32;
 /// Blobs a thread reads in one run (neighbours in a pack share delta bases).
 const BLOB_RUN: usize = 64;
 
-/// Where a blob was introduced: paths, each with the earliest commit (index into the
-/// commit table) that introduced the blob there; and when it was last removed from a tree.
+/// Where a blob was introduced: paths (into the [`PathTable`]), each with the earliest commit
+/// (index into the commit table) that introduced the blob there; and when it was last removed
+/// from a tree.
 #[derive(Default)]
 struct BlobEntry {
-    paths: Vec<(String, u32)>,
+    paths: Vec<(u32, u32)>,
     removed: Option<i64>,
+}
+
+/// Every path of the history once: the versions of a file are many blobs at one path (on
+/// git/git 780,000 introductions at a few thousand paths), so the index holds numbers.
+#[derive(Default)]
+struct PathTable {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl PathTable {
+    fn intern(&mut self, path: String) -> u32 {
+        if let Some(&id) = self.ids.get(&path) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(path.clone());
+        self.ids.insert(path, id);
+        id
+    }
+
+    fn get(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
 }
 
 /// One commit of the walk and the trees its diff compares.
@@ -87,7 +114,18 @@ pub fn scan(
         Some(c) => vec![resolve(repo, c)?],
         None => Vec::new(),
     };
-    let (commits, boundary) = walk(repo, tips, hidden, h.max_commits, &mut tally)?;
+    // The walk reads every commit through a store of its own too: the commit pages it maps
+    // are released before the trees are read.
+    let (commits, boundary) = {
+        let store = own_store(opts)?;
+        walk(
+            &store.to_thread_local(),
+            tips,
+            hidden,
+            h.max_commits,
+            &mut tally,
+        )?
+    };
     let progress = opts.progress.as_deref();
     if let Some(p) = progress {
         Progress::set(&p.commits_total, commits.len() as u64);
@@ -102,78 +140,86 @@ pub fn scan(
         ));
     }
 
-    // Diff every commit against its first parent, on every thread.
-    // The diffs read trees through an object store of their own, dropped (and its pack
-    // pages unmapped) before the blobs are read.
-    let sync = own_store(opts)?;
+    // Diff every commit against its first parent, on every thread, a batch of commits at a
+    // time: each batch reads trees through an object store of its own, dropped (and the pack
+    // pages it touched unmapped) before the next, and its changes go into the index at once,
+    // so neither the mapped pages nor the pending changes of the whole history are held.
     let threads = opts.threads.max(1);
-    let (diffs, diff_tallies) = in_runs(
-        &commits,
-        threads,
-        COMMIT_RUN,
-        || {
-            // No object cache for trees: on git/git it made the diffs no faster and cost
-            // several times its nominal size in memory.
-            let mut repo = sync.to_thread_local();
-            repo.object_cache_size(0);
-            repo.objects.set_pack_cache(delta_cache);
-            (
-                repo,
-                gix::diff::tree::State::default(),
-                Vec::new(),
-                Vec::new(),
-                Tally::default(),
-            )
-        },
-        |(repo, state, old_buf, new_buf, t), _, c| {
-            if let Some(p) = progress {
-                Progress::add(&p.commits_done, 1);
-            }
-            match diff_trees(repo, c.parent_tree, c.tree, state, old_buf, new_buf) {
-                Ok(changes) => Some(changes_of(changes, opts, t)),
-                Err(e) => {
-                    t.error(c.meta.id.to_string(), format!("cannot diff tree: {e}"));
-                    None
-                }
-            }
-        },
-    );
-    for s in diff_tallies {
-        tally.merge(s.4);
-    }
-
-    // The index: each blob's paths with their earliest introducing commit. Ties on the
-    // commit date go to the commit walked later (the walk is newest first), whatever order
-    // the threads finished in.
     let mut blobs: HashMap<ObjectId, BlobEntry> = HashMap::new();
-    for (ci, changes) in diffs {
-        let time = commits[ci].meta.time.seconds;
-        let ci = ci as u32;
-        for old in changes.removed {
-            let e = blobs.entry(old).or_default();
-            e.removed = Some(e.removed.map_or(time, |r| r.max(time)));
-        }
-        for (oid, path) in changes.added {
-            let e = blobs.entry(oid).or_default();
-            match e.paths.iter_mut().find(|(p, _)| *p == path) {
-                Some(slot) => {
-                    tally.stats.duplicates += 1;
-                    let st = commits[slot.1 as usize].meta.time.seconds;
-                    if time < st || (time == st && ci > slot.1) {
-                        slot.1 = ci;
+    let mut names = PathTable::default();
+    for (batch, chunk) in commits.chunks(COMMIT_BATCH).enumerate() {
+        let offset = batch * COMMIT_BATCH;
+        let sync = own_store(opts)?;
+        let (diffs, diff_tallies) = in_runs(
+            chunk,
+            threads,
+            COMMIT_RUN,
+            || {
+                // No object cache for trees: on git/git it made the diffs no faster and cost
+                // several times its nominal size in memory.
+                let mut repo = sync.to_thread_local();
+                repo.object_cache_size(0);
+                repo.objects.set_pack_cache(delta_cache);
+                (
+                    repo,
+                    gix::diff::tree::State::default(),
+                    Vec::new(),
+                    Vec::new(),
+                    Tally::default(),
+                )
+            },
+            |(repo, state, old_buf, new_buf, t), _, c| {
+                if let Some(p) = progress {
+                    Progress::add(&p.commits_done, 1);
+                }
+                match diff_trees(repo, c.parent_tree, c.tree, state, old_buf, new_buf) {
+                    Ok(changes) => Some(changes_of(changes, opts, t)),
+                    Err(e) => {
+                        t.error(c.meta.id.to_string(), format!("cannot diff tree: {e}"));
+                        None
                     }
                 }
-                None => {
-                    if !e.paths.is_empty() {
+            },
+        );
+        drop(sync);
+        for s in diff_tallies {
+            tally.merge(s.4);
+        }
+        // The index: each blob's paths with their earliest introducing commit. Ties on the
+        // commit date go to the commit walked later (the walk is newest first), whatever
+        // order the threads (or batches) finished in.
+        for (ci, changes) in diffs {
+            let ci = offset + ci;
+            let time = commits[ci].meta.time.seconds;
+            let ci = ci as u32;
+            for old in changes.removed {
+                let e = blobs.entry(old).or_default();
+                e.removed = Some(e.removed.map_or(time, |r| r.max(time)));
+            }
+            for (oid, path) in changes.added {
+                let path = names.intern(path);
+                let e = blobs.entry(oid).or_default();
+                match e.paths.iter_mut().find(|(p, _)| *p == path) {
+                    Some(slot) => {
                         tally.stats.duplicates += 1;
+                        let st = commits[slot.1 as usize].meta.time.seconds;
+                        if time < st || (time == st && ci > slot.1) {
+                            slot.1 = ci;
+                        }
                     }
-                    e.paths.push((path, ci));
+                    None => {
+                        if !e.paths.is_empty() {
+                            tally.stats.duplicates += 1;
+                        }
+                        e.paths.push((path, ci));
+                    }
                 }
             }
         }
     }
     for e in blobs.values_mut() {
-        e.paths.sort();
+        e.paths
+            .sort_by(|a, b| names.get(a.0).cmp(names.get(b.0)).then(a.1.cmp(&b.1)));
     }
 
     // What HEAD still holds, and when HEAD was made.
@@ -197,7 +243,7 @@ pub fn scan(
     let mut todo: Vec<(ObjectId, &str)> = blobs
         .iter()
         .filter(|(id, _)| !skip(id))
-        .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, p.as_str())))
+        .filter_map(|(id, e)| e.paths.first().map(|(p, _)| (*id, names.get(*p))))
         .collect();
     out.scanned_blobs = todo.iter().map(|t| t.0).collect();
     if let Some(p) = progress {
@@ -220,7 +266,6 @@ pub fn scan(
         out.tracked = tracked;
     }
     let keys = pack_order(repo, &mut todo);
-    drop(sync);
     // Spans of the pack, each read through an object store of its own, so that the pages of
     // the pack a span touched are unmapped once it is done instead of piling up in the
     // process's resident memory until the end (the pack alone is 300 MiB on git/git).
@@ -274,7 +319,7 @@ pub fn scan(
         for (path, ci) in &e.paths {
             out.hits.push(Hit {
                 blob: Some(id),
-                path: path.clone(),
+                path: names.get(*path).to_string(),
                 git: Some(commits[*ci as usize].meta.git_ref()),
                 presence: presence.clone(),
                 matches: matches.clone(),
@@ -285,10 +330,11 @@ pub fn scan(
     super::pipelines_in_history(
         repo,
         sink,
-        blobs
-            .iter()
-            .filter(|(id, _)| !skip(id))
-            .map(|(id, e)| (*id, e.paths.as_slice(), e.removed)),
+        blobs.iter().filter(|(id, _)| !skip(id)).map(|(id, e)| {
+            let paths: Vec<(&str, u32)> =
+                e.paths.iter().map(|(p, ci)| (names.get(*p), *ci)).collect();
+            (*id, paths, e.removed)
+        }),
         &|ci| commits[ci as usize].meta.git_ref(),
         (&head_blobs, head_time),
         opts.max_file_size,

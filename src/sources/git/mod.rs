@@ -463,7 +463,7 @@ pub(crate) fn pipeline_added(
 pub(crate) fn pipelines_in_history<'a>(
     repo: &gix::Repository,
     sink: &dyn Sink,
-    blobs: impl Iterator<Item = (ObjectId, &'a [(String, u32)], Option<i64>)>,
+    blobs: impl Iterator<Item = (ObjectId, Vec<(&'a str, u32)>, Option<i64>)>,
     commit_ref: &dyn Fn(u32) -> GitRef,
     head: (
         &std::collections::HashSet<ObjectId>,
@@ -493,7 +493,7 @@ pub(crate) fn pipelines_in_history<'a>(
             at_head: Some(at_head),
             last,
         };
-        for (path, ci) in paths {
+        for (path, ci) in &paths {
             if !sink.wants(path) {
                 continue;
             }
