@@ -268,3 +268,68 @@ fn providers_documented_example_credentials_are_not_reported() {
     );
     assert_eq!(doc["summary"]["dropped"]["placeholder"], 4, "{doc:#}");
 }
+
+/// Issue 15: the checked formats' look-alikes (a wrong CRC-32, Bech32 or CRC-16, a payload
+/// without its documented keys, a truncated token) are judged by their provider rule alone:
+/// the generic assignment rule never re-reports them. At `--confidence low` the failed checks
+/// appear under their provider rule, still never under the generic one; the control line (a
+/// value in no provider's format) is reported by the generic rule in both runs.
+#[test]
+fn generic_rule_never_re_reports_a_failed_checked_format() {
+    let t = Tree::new();
+    t.write(
+        "deploy.env",
+        "GRAFANA_TOKEN=glsa_ISpP11yjbhSj90ADf0u5IkdKFbflUNn5_9254848e\n\
+         GRAFANA_TOKEN2=glsa_ISpP11yjbhSj90ADf0u5Ik\n\
+         AGE_SECRET_KEY=AGE-SECRET-KEY-14PFJLM8M834GF5A420E66D8362S5U2TR6CHR5RQP90VZACLZJ9RQKYJ3FJ\n\
+         NATS_SECRET=SUAJ7VOM6LVML63F7CHQAYDZNOLGSNJWGOPQAUOETVX2GJY6QJE7TSPBEA\n\
+         GRAFANA_CLOUD_TOKEN=glc_eyJvIjoiMzMxMjk0IiwibiI6InN0YWNrLTcyMDAzNC1obS1yZWFkIiwibSI6eyJyIjoicHJvZC11cy1lYXN0LTAifX0=\n\
+         SENTRY_AUTH_TOKEN=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\n\
+         SENTRY_TOKEN=sntrys_eyJpYXQiOjE3MTI1MjQxNzc\n\
+         BWS_ACCESS_TOKEN=0.e36fbe9c-0f1d-4ba6-b55f-40b27b23636f.fWOj03Bdn5uohYGsgXtNxBmrjKxyrX:KOk1ehnRnKbFvKIoLLTQYgAA\n\
+         SERVICE_SECRET=Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7\n",
+    );
+    let found = |extra: &[&str]| -> Vec<(String, u64)> {
+        let mut args = vec!["scan", ".", "--format", "json", "--fail-on", "none"];
+        args.extend(extra);
+        let out = t.run(&args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let doc = out.json();
+        let mut v: Vec<(String, u64)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| {
+                f["locations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| {
+                        (
+                            f["rule_id"].as_str().unwrap().to_string(),
+                            l["line"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        v.sort_by_key(|(_, line)| *line);
+        v
+    };
+    let control = ("generic-secret-assignment".to_string(), 9);
+    assert_eq!(found(&[]), vec![control.clone()]);
+    let low = found(&["--confidence", "low"]);
+    let expect: Vec<(String, u64)> = [
+        ("grafana-service-account-token", 1),
+        ("age-secret-key", 3),
+        ("nats-user-nkey-seed", 4),
+        ("grafana-cloud-token", 5),
+        ("sentry-org-auth-token", 6),
+        ("bitwarden-secrets-manager-access-token", 8),
+        ("generic-secret-assignment", 9),
+    ]
+    .iter()
+    .map(|(r, l)| (r.to_string(), *l))
+    .collect();
+    assert_eq!(low, expect);
+}
