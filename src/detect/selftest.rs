@@ -70,6 +70,7 @@ fn why_dropped(d: &Dropped) -> String {
     let mut why = Vec::new();
     for (n, label) in [
         (d.placeholder, "placeholder filter"),
+        (d.documented_example, "a provider's documented example"),
         (d.low_entropy, "below min_entropy"),
         (d.check_rejected, "rejected by check"),
         (d.below_confidence, "check failed (low confidence)"),

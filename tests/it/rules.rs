@@ -238,12 +238,15 @@ fn providers_documented_example_credentials_are_not_reported() {
         "AZURE_STORAGE_CONNECTION_STRING = \"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\"\n\
          SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"\n\
          stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"\n\
-         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n",
+         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n\
+         DT_API_TOKEN = \"dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM\"\n\
+         X_BEARER_TOKEN = \"AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F\"\n",
     );
     t.write(
         "real.py",
         "SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI5ODc2NTQzMjEwIiwibmFtZSI6IkphbmUgUm9lIiwiaWF0IjoxNzE2MjM5MDIyfQ.Qm3xT8rVn2Lk7Pw4Zs9Hd6Yc1Bf5Jg0Ae8Rt3Uq7Xo2\"\n\
-         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n",
+         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n\
+         DT_API_TOKEN = \"dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZN\"\n",
     );
     let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -263,10 +266,19 @@ fn providers_documented_example_credentials_are_not_reported() {
     found.sort();
     assert_eq!(
         found,
-        ["jwt real.py", "stripe-test-secret-key real.py"],
+        [
+            "dynatrace-api-token real.py",
+            "jwt real.py",
+            "stripe-test-secret-key real.py"
+        ],
         "{doc:#}"
     );
-    assert_eq!(doc["summary"]["dropped"]["placeholder"], 4, "{doc:#}");
+    // Counted per candidate: a value two rules match (a key inside a connection string) counts twice.
+    let documented = doc["summary"]["dropped"]["documented_example"]
+        .as_u64()
+        .unwrap();
+    assert!(documented >= 6, "{doc:#}");
+    assert_eq!(doc["summary"]["dropped"]["placeholder"], 0, "{doc:#}");
 }
 
 /// Issue 15: the checked formats' look-alikes (a wrong CRC-32, Bech32 or CRC-16, a payload
