@@ -345,3 +345,46 @@ fn generic_rule_never_re_reports_a_failed_checked_format() {
     .collect();
     assert_eq!(low, expect);
 }
+
+/// Issue 15: a keyword that every "google" contains (the GCS HMAC rule's `GOOG`, matched
+/// case-insensitively) ran that rule's regex on every line naming Google. Keywords of the
+/// built-in rules occur in none of the Google words code is full of; the HMAC rule's is its
+/// documented prefix `GOOG1`, and it still finds a 61-character access ID.
+#[test]
+fn no_keyword_fires_on_every_google_word() {
+    let set = RuleSet::load(&RuleSources::default()).unwrap();
+    let words = "google googleapis.com google-cloud-sdk GOOGLE_CLOUD_PROJECT \
+                 storage.googleapis.com goog.require";
+    let lower = words.to_ascii_lowercase();
+    for r in &set.rules {
+        for k in &r.keywords {
+            assert!(
+                !lower.contains(&k.to_ascii_lowercase()),
+                "rule {} keyword {k:?} occurs in common Google words",
+                r.id
+            );
+        }
+    }
+    let hmac = set
+        .rules
+        .iter()
+        .find(|r| r.id == "gcp-storage-hmac-access-id")
+        .unwrap();
+    assert_eq!(hmac.keywords, ["GOOG1"]);
+
+    let t = Tree::new();
+    t.write(
+        "gcs.py",
+        "from google.cloud import storage  # GOOGLE_APPLICATION_CREDENTIALS\n\
+         HMAC_ACCESS_ID = \"GOOG1EWSY75R87C620TCOUJV83M5N81QC1HZ5TPPPMWXO12ZZ686CYTVXBFON\"\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    let doc = out.json();
+    let ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["gcp-storage-hmac-access-id"], "{doc:#}");
+}
