@@ -9,13 +9,19 @@ use regex::bytes::RegexSet;
 use serde::Deserialize;
 
 const BUILTIN_PLACEHOLDERS: &str = include_str!("../../rules/filters/placeholders.yaml");
+const BUILTIN_EXAMPLES: &str = include_str!("../../rules/filters/examples.yaml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlaceholderFile {
     placeholders: RawPlaceholders,
-    #[serde(default)]
-    documented: Vec<RawDocumented>,
+}
+
+/// `rules/filters/examples.yaml`: providers' documented example credentials.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExamplesFile {
+    examples: Vec<RawDocumented>,
 }
 
 /// A credential its provider publishes in its documentation.
@@ -58,8 +64,10 @@ impl Placeholders {
     pub fn builtin() -> Placeholders {
         let raw: RawPlaceholderFile =
             serde_yaml::from_str(BUILTIN_PLACEHOLDERS).expect("built-in placeholders.yaml parses");
-        let documented = raw
-            .documented
+        let examples: RawExamplesFile =
+            serde_yaml::from_str(BUILTIN_EXAMPLES).expect("built-in examples.yaml parses");
+        let documented = examples
+            .examples
             .into_iter()
             .map(|d| d.value.into_bytes())
             .collect();
@@ -223,6 +231,29 @@ impl Allowlist {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every value of `examples.yaml` is recognised, and none of its one-character variants
+    /// (first, middle or last character changed) is: the list matches exact values only.
+    #[test]
+    fn documented_examples_are_exact() {
+        let p = Placeholders::builtin();
+        let raw: RawExamplesFile = serde_yaml::from_str(BUILTIN_EXAMPLES).unwrap();
+        assert!(raw.examples.len() >= 12);
+        for e in &raw.examples {
+            assert!(e.source.starts_with("https://"), "{}", e.value);
+            let v = e.value.as_bytes();
+            assert!(p.is_documented_example(v), "{}", e.value);
+            for i in [0, v.len() / 2, v.len() - 1] {
+                let mut w = v.to_vec();
+                w[i] = if w[i] == b'7' { b'8' } else { b'7' };
+                assert!(
+                    !p.is_documented_example(&w),
+                    "{}",
+                    String::from_utf8_lossy(&w)
+                );
+            }
+        }
+    }
 
     #[test]
     fn placeholders() {

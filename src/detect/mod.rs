@@ -79,6 +79,8 @@ struct Candidates {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Dropped {
     pub placeholder: u64,
+    /// A provider's documented example credential (`rules/filters/examples.yaml`).
+    pub documented_example: u64,
     pub low_entropy: u64,
     pub allowlisted: u64,
     pub inline_allowed: u64,
@@ -89,6 +91,7 @@ pub struct Dropped {
 impl Dropped {
     pub fn add(&mut self, o: &Dropped) {
         self.placeholder += o.placeholder;
+        self.documented_example += o.documented_example;
         self.low_entropy += o.low_entropy;
         self.allowlisted += o.allowlisted;
         self.inline_allowed += o.inline_allowed;
@@ -259,8 +262,11 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            if self.opts.placeholders.is_documented_example(secret)
-                || (rule.placeholders && self.opts.placeholders.is_placeholder(secret))
+            if self.opts.placeholders.is_documented_example(secret) {
+                dropped.documented_example += 1;
+                continue;
+            }
+            if (rule.placeholders && self.opts.placeholders.is_placeholder(secret))
                 || filters::in_action_ref(data, ws + sec.start(), ws + sec.end())
             {
                 dropped.placeholder += 1;

@@ -17,4 +17,12 @@ pub enum Check {
     AzureStorageKey,
     GenericSecret,
     BasicAuth,
+    GrafanaCrc32,
+    GrafanaCloudToken,
+    SentryOrgToken,
+    AgeBech32,
+    NkeyCrc16,
+    CloudflareTunnelToken,
+    BitwardenAccessToken,
+    MinisignSecretKey,
 }

@@ -238,12 +238,15 @@ fn providers_documented_example_credentials_are_not_reported() {
         "AZURE_STORAGE_CONNECTION_STRING = \"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\"\n\
          SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"\n\
          stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"\n\
-         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n",
+         STRIPE_PUBLISHABLE_KEY = \"pk_test_TYooMQauvdEDq54NiTphI7jx\"\n\
+         DT_API_TOKEN = \"dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM\"\n\
+         X_BEARER_TOKEN = \"AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F\"\n",
     );
     t.write(
         "real.py",
         "SAMPLE_JWT = \"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI5ODc2NTQzMjEwIiwibmFtZSI6IkphbmUgUm9lIiwiaWF0IjoxNzE2MjM5MDIyfQ.Qm3xT8rVn2Lk7Pw4Zs9Hd6Yc1Bf5Jg0Ae8Rt3Uq7Xo2\"\n\
-         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n",
+         stripe.api_key = \"sk_test_51Hq8ZrLm2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7ab\"\n\
+         DT_API_TOKEN = \"dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZN\"\n",
     );
     let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -263,8 +266,125 @@ fn providers_documented_example_credentials_are_not_reported() {
     found.sort();
     assert_eq!(
         found,
-        ["jwt real.py", "stripe-test-secret-key real.py"],
+        [
+            "dynatrace-api-token real.py",
+            "jwt real.py",
+            "stripe-test-secret-key real.py"
+        ],
         "{doc:#}"
     );
-    assert_eq!(doc["summary"]["dropped"]["placeholder"], 4, "{doc:#}");
+    // Counted per candidate: a value two rules match (a key inside a connection string) counts twice.
+    let documented = doc["summary"]["dropped"]["documented_example"]
+        .as_u64()
+        .unwrap();
+    assert!(documented >= 6, "{doc:#}");
+    assert_eq!(doc["summary"]["dropped"]["placeholder"], 0, "{doc:#}");
+}
+
+/// Issue 15: the checked formats' look-alikes (a wrong CRC-32, Bech32 or CRC-16, a payload
+/// without its documented keys, a truncated token) are judged by their provider rule alone:
+/// the generic assignment rule never re-reports them. At `--confidence low` the failed checks
+/// appear under their provider rule, still never under the generic one; the control line (a
+/// value in no provider's format) is reported by the generic rule in both runs.
+#[test]
+fn generic_rule_never_re_reports_a_failed_checked_format() {
+    let t = Tree::new();
+    t.write(
+        "deploy.env",
+        "GRAFANA_TOKEN=glsa_ISpP11yjbhSj90ADf0u5IkdKFbflUNn5_9254848e\n\
+         GRAFANA_TOKEN2=glsa_ISpP11yjbhSj90ADf0u5Ik\n\
+         AGE_SECRET_KEY=AGE-SECRET-KEY-14PFJLM8M834GF5A420E66D8362S5U2TR6CHR5RQP90VZACLZJ9RQKYJ3FJ\n\
+         NATS_SECRET=SUAJ7VOM6LVML63F7CHQAYDZNOLGSNJWGOPQAUOETVX2GJY6QJE7TSPBEA\n\
+         GRAFANA_CLOUD_TOKEN=glc_eyJvIjoiMzMxMjk0IiwibiI6InN0YWNrLTcyMDAzNC1obS1yZWFkIiwibSI6eyJyIjoicHJvZC11cy1lYXN0LTAifX0=\n\
+         SENTRY_AUTH_TOKEN=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\n\
+         SENTRY_TOKEN=sntrys_eyJpYXQiOjE3MTI1MjQxNzc\n\
+         BWS_ACCESS_TOKEN=0.e36fbe9c-0f1d-4ba6-b55f-40b27b23636f.fWOj03Bdn5uohYGsgXtNxBmrjKxyrX:KOk1ehnRnKbFvKIoLLTQYgAA\n\
+         SERVICE_SECRET=Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR7\n",
+    );
+    let found = |extra: &[&str]| -> Vec<(String, u64)> {
+        let mut args = vec!["scan", ".", "--format", "json", "--fail-on", "none"];
+        args.extend(extra);
+        let out = t.run(&args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let doc = out.json();
+        let mut v: Vec<(String, u64)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| {
+                f["locations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| {
+                        (
+                            f["rule_id"].as_str().unwrap().to_string(),
+                            l["line"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        v.sort_by_key(|(_, line)| *line);
+        v
+    };
+    let control = ("generic-secret-assignment".to_string(), 9);
+    assert_eq!(found(&[]), vec![control.clone()]);
+    let low = found(&["--confidence", "low"]);
+    let expect: Vec<(String, u64)> = [
+        ("grafana-service-account-token", 1),
+        ("age-secret-key", 3),
+        ("nats-user-nkey-seed", 4),
+        ("grafana-cloud-token", 5),
+        ("sentry-org-auth-token", 6),
+        ("bitwarden-secrets-manager-access-token", 8),
+        ("generic-secret-assignment", 9),
+    ]
+    .iter()
+    .map(|(r, l)| (r.to_string(), *l))
+    .collect();
+    assert_eq!(low, expect);
+}
+
+/// Issue 15: a keyword that every "google" contains (the GCS HMAC rule's `GOOG`, matched
+/// case-insensitively) ran that rule's regex on every line naming Google. Keywords of the
+/// built-in rules occur in none of the Google words code is full of; the HMAC rule's is its
+/// documented prefix `GOOG1`, and it still finds a 61-character access ID.
+#[test]
+fn no_keyword_fires_on_every_google_word() {
+    let set = RuleSet::load(&RuleSources::default()).unwrap();
+    let words = "google googleapis.com google-cloud-sdk GOOGLE_CLOUD_PROJECT \
+                 storage.googleapis.com goog.require";
+    let lower = words.to_ascii_lowercase();
+    for r in &set.rules {
+        for k in &r.keywords {
+            assert!(
+                !lower.contains(&k.to_ascii_lowercase()),
+                "rule {} keyword {k:?} occurs in common Google words",
+                r.id
+            );
+        }
+    }
+    let hmac = set
+        .rules
+        .iter()
+        .find(|r| r.id == "gcp-storage-hmac-access-id")
+        .unwrap();
+    assert_eq!(hmac.keywords, ["GOOG1"]);
+
+    let t = Tree::new();
+    t.write(
+        "gcs.py",
+        "from google.cloud import storage  # GOOGLE_APPLICATION_CREDENTIALS\n\
+         HMAC_ACCESS_ID = \"GOOG1EWSY75R87C620TCOUJV83M5N81QC1HZ5TPPPMWXO12ZZ686CYTVXBFON\"\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    let doc = out.json();
+    let ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["gcp-storage-hmac-access-id"], "{doc:#}");
 }

@@ -8,12 +8,17 @@ use std::collections::BTreeMap;
 use crate::rules::Check;
 mod cloud;
 mod connection;
+mod formats;
 mod generic;
 mod structure;
 mod tokens;
 
 use cloud::{aws_access_key_id, azure_storage_key, gcp_service_account};
 use connection::connection_uri;
+use formats::{
+    age_bech32, bitwarden_access_token, cloudflare_tunnel_token, grafana_cloud_token,
+    grafana_crc32, minisign_secret_key, nkey_crc16, sentry_org_token,
+};
 use generic::{basic_auth, generic_secret, names_a_non_secret};
 use structure::{jwt, pem_private_key};
 use tokens::{base62_crc32, pypi_macaroon};
@@ -73,6 +78,14 @@ impl Check {
             Check::ConnectionUri => connection_uri(input),
             Check::AzureStorageKey => azure_storage_key(input),
             Check::BasicAuth => basic_auth(input.secret),
+            Check::GrafanaCrc32 => grafana_crc32(input.secret),
+            Check::GrafanaCloudToken => grafana_cloud_token(input.secret),
+            Check::SentryOrgToken => sentry_org_token(input.secret),
+            Check::AgeBech32 => age_bech32(input.secret),
+            Check::NkeyCrc16 => nkey_crc16(input.secret),
+            Check::CloudflareTunnelToken => cloudflare_tunnel_token(input.secret),
+            Check::BitwardenAccessToken => bitwarden_access_token(input.secret),
+            Check::MinisignSecretKey => minisign_secret_key(input.secret),
             Check::GenericSecret => {
                 if names_a_non_secret(input.matched) {
                     Outcome::Reject
