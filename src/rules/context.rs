@@ -310,22 +310,23 @@ pub fn expand(
                 .clone()
                 .unwrap_or_else(|| generate(parts, &mut rng, Variant::Good));
             let kw = &s.keywords[0];
-            let env_name: String = kw
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            // An env assignment needs a keyword that can be part of a variable name.
+            if let Some(env_kw) = s
+                .keywords
+                .iter()
+                .find(|k| k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            {
+                examples.push(RawExample {
+                    text: format!("{}_API_KEY={tok}", env_kw.to_ascii_uppercase()),
+                    secret: tok.clone(),
+                });
+            }
             examples.push(RawExample {
-                text: format!("{env_name}_API_KEY={tok}"),
+                text: format!("  \"{kw}\": {{ \"key\": \"{tok}\" }},"),
                 secret: tok.clone(),
             });
             examples.push(RawExample {
-                text: format!("  \"{kw}\": {{ \"key\": \"{tok}\" }},"),
+                text: format!("client = connect(\"{kw}\", api_key='{tok}')"),
                 secret: tok.clone(),
             });
             if let Some(url) = &s.url {
@@ -338,7 +339,7 @@ pub fn expand(
             negative_examples.push(format!("# {kw}{}= \"{tok}\"", " ".repeat(distance + 1)));
             for v in [Variant::Short, Variant::Long, Variant::Flat] {
                 let bad = generate(parts, &mut rng, v);
-                negative_examples.push(format!("{env_name}_API_KEY=\"{bad}\""));
+                negative_examples.push(format!("  \"{kw}\": {{ \"key\": \"{bad}\" }},"));
             }
         }
         let rule = RawRule {
@@ -412,7 +413,7 @@ mod tests {
         assert_eq!(r.provider, "acme");
         assert_eq!(r.keywords, vec!["acmecorp".to_string()]);
         assert_eq!(r.min_entropy, Some(3.0));
-        assert_eq!(r.examples.len(), 2);
+        assert_eq!(r.examples.len(), 3);
         assert_eq!(r.negative_examples.len(), 5);
         assert!(r.pattern.contains("{0,39}?"), "{}", r.pattern);
     }
