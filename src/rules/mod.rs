@@ -4,6 +4,7 @@
 //! pattern is an error naming the file, line and column.
 
 mod check;
+mod context;
 mod raw;
 
 use std::collections::HashSet;
@@ -266,44 +267,66 @@ fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
 
 /// Parse and validate one rule file.
 pub fn parse_file(file: &str, text: &str, compile_now: bool) -> Result<Vec<Rule>, RuleError> {
+    let positions = Positions::of(text);
+    let doc: serde_json::Value =
+        serde_yaml::from_str(text).map_err(|e| RuleError::from_serde(file, &e))?;
+    if context::is_context_file(&doc) {
+        let raw: context::RawContextFile =
+            serde_yaml::from_str(text).map_err(|e| RuleError::from_serde(file, &e))?;
+        return context::expand(file, &positions, raw, compile_now)?
+            .into_iter()
+            .map(|(path, r)| validate(file, &positions, &path, r, compile_now))
+            .collect();
+    }
     let raw: RawRuleFile =
         serde_yaml::from_str(text).map_err(|e| RuleError::from_serde(file, &e))?;
-    let positions = Positions::of(text);
     raw.rules
         .into_iter()
         .enumerate()
-        .map(|(i, r)| validate(file, &positions, i, r, compile_now))
+        .map(|(i, r)| validate(file, &positions, &format!("rules[{i}]"), r, compile_now))
         .collect()
 }
 
 /// A built-in file as the JSON `build.rs` made of it: no examples, patterns compiled lazily.
 fn parse_lean(file: &str, json: &str) -> Result<Vec<Rule>, RuleError> {
-    let raw: RawRuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+    let err = |e: serde_json::Error| RuleError {
         file: file.to_string(),
         line: 0,
         column: 0,
         message: e.to_string(),
-    })?;
+    };
     let positions = Positions::default();
+    let doc: serde_json::Value = serde_json::from_str(json).map_err(err)?;
+    if context::is_context_file(&doc) {
+        let raw: context::RawContextFile = serde_json::from_value(doc).map_err(err)?;
+        return context::expand(file, &positions, raw, false)?
+            .into_iter()
+            .map(|(path, r)| validate(file, &positions, &path, r, false))
+            .collect();
+    }
+    let raw: RawRuleFile = serde_json::from_value(doc).map_err(err)?;
     raw.rules
         .into_iter()
         .enumerate()
-        .map(|(i, r)| validate(file, &positions, i, r, false))
+        .map(|(i, r)| validate(file, &positions, &format!("rules[{i}]"), r, false))
         .collect()
 }
 
-/// Validate the rule at `rules[index]`; `positions` locates its values in the file (empty for
-/// a built-in file read from its JSON form).
+/// Validate the rule at `path` (`rules[3]`, or `services[3]` for a context service);
+/// `positions` locates its values in the file (empty for a built-in file read from its JSON form).
 fn validate(
     file: &str,
     positions: &Positions,
-    index: usize,
+    path: &str,
     r: RawRule,
     compile_now: bool,
 ) -> Result<Rule, RuleError> {
-    let line = positions.find(&format!("rules[{index}].id")).line;
+    let line = positions
+        .find(&format!("{path}.id"))
+        .line
+        .max(positions.find(&format!("{path}.slug")).line);
     let fail = |key: &str, message: String| {
-        let at = positions.find(&format!("rules[{index}].{key}"));
+        let at = positions.find(&format!("{path}.{key}"));
         Err(RuleError::new(
             file,
             at,

@@ -11,6 +11,7 @@ mod architecture;
 mod audit;
 mod baseline;
 mod cli;
+mod context_rules;
 mod corpus_eval;
 mod demo;
 mod evidence;
