@@ -24,6 +24,7 @@ mod hook_bin;
 mod inventory;
 mod org;
 mod pipelines;
+mod pipelines_flow;
 mod pipelines_fp;
 mod pipelines_more;
 mod redaction;

@@ -1,6 +1,10 @@
 //! The risky patterns of GitHub Actions workflows, one function per check. Each step of each
 //! job is looked at in turn (long-lived cloud key, unpinned third-party action, untrusted
 //! checkout, secret in a command), then the job (broad permissions).
+//!
+//! Secrets flow as GitHub evaluates them: the workflow's `env:` reaches every job, the job's
+//! `env:` every step, and a step also gets its own `env:` and `with:`. A job is a
+//! secret-reading job when any of those levels reads a secret (other than `GITHUB_TOKEN`).
 
 use super::{
     Risk, BROAD_PERMISSIONS, LONG_LIVED_KEY, SECRET_IN_COMMAND, UNPINNED, UNTRUSTED_CHECKOUT,
@@ -66,6 +70,9 @@ struct StepView<'a> {
     uses: &'a str,
     /// The action without its ref, lower-cased.
     action: String,
+    /// Every secret the step receives, as GitHub evaluates it: its own `env:`/`with:`, the
+    /// job's `env:` and the workflow's `env:` (sorted, deduplicated).
+    flowed: Vec<String>,
 }
 
 impl StepView<'_> {
@@ -108,15 +115,22 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
         .iter()
         .any(|t| t == "pull_request_target" || t == "workflow_run");
     let wf_permissions = docs.iter().find_map(|d| d.get("permissions"));
+    let wf_secrets = env_secrets(docs.iter().find_map(|d| d.get("env")));
     for (job, node) in p
         .jobs
         .iter()
         .zip(github::job_nodes(docs, CiSystem::GithubActions))
     {
         let steps = node.get("steps").map(Node::items).unwrap_or(&[]);
-        let secrets = job_reads_secrets(job);
+        let mut inherited = wf_secrets.clone();
+        inherited.extend(env_secrets(node.get("env")));
+        let secrets = job_reads_secrets(job) || inherited.iter().any(|n| n != "GITHUB_TOKEN");
         for (step, sn) in job.steps.iter().zip(steps) {
             let uses = sn.get("uses").and_then(Node::str).unwrap_or("");
+            let mut flowed: Vec<String> = step.secrets.iter().map(|r| r.name.clone()).collect();
+            flowed.extend(inherited.iter().cloned());
+            flowed.sort();
+            flowed.dedup();
             let s = StepView {
                 job,
                 job_node: node,
@@ -124,6 +138,7 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
                 node: sn,
                 uses,
                 action: uses.split('@').next().unwrap_or("").to_ascii_lowercase(),
+                flowed,
             };
             long_lived_key(&mut cx, &s);
             unpinned_action(&mut cx, &s);
@@ -133,7 +148,7 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
             secret_in_command(&mut cx, &s, docs, text);
         }
         if secrets {
-            broad_permissions(&mut cx, job, node, wf_permissions);
+            broad_permissions(&mut cx, job, node, wf_permissions, &inherited);
         }
     }
     cx.out
@@ -167,14 +182,14 @@ fn long_lived_key(cx: &mut Ctx, s: &StepView) {
 /// Secrets handed to a third-party action not pinned to a commit SHA (NHI3).
 fn unpinned_action(cx: &mut Ctx, s: &StepView) {
     let uses = s.uses;
-    if uses.is_empty() || pinned(uses) || first_party(uses) || s.step.secrets.is_empty() {
+    let names: Vec<&str> = s.flowed.iter().map(String::as_str).collect();
+    if uses.is_empty() || pinned(uses) || first_party(uses) || names.is_empty() {
         return;
     }
     let at = match s.node.get("uses") {
         Some(n) => n.start(),
         None => s.node.start(),
     };
-    let names: Vec<&str> = s.step.secrets.iter().map(|r| r.name.as_str()).collect();
     cx.push(
         UNPINNED,
         Severity::Warning,
@@ -270,7 +285,13 @@ fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
 }
 
 /// A job that reads secrets with `write-all` or default token permissions (NHI5).
-fn broad_permissions(cx: &mut Ctx, job: &Job, node: &Node, wf_permissions: Option<&Node>) {
+fn broad_permissions(
+    cx: &mut Ctx,
+    job: &Job,
+    node: &Node,
+    wf_permissions: Option<&Node>,
+    inherited: &[String],
+) {
     let effective = node.get("permissions").or(wf_permissions);
     let at = match effective {
         None => Pos::new(job.line, job.column),
@@ -291,8 +312,19 @@ fn broad_permissions(cx: &mut Ctx, job: &Job, node: &Node, wf_permissions: Optio
         job.secrets
             .iter()
             .chain(job.steps.iter().flat_map(|s| &s.secrets))
-            .map(|r| r.name.as_str()),
+            .map(|r| r.name.as_str())
+            .chain(inherited.iter().map(String::as_str)),
     );
+}
+
+/// The secrets the values of one `env:` map read, by name.
+fn env_secrets(env: Option<&Node>) -> Vec<String> {
+    env.map(Node::entries)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(_, v)| v.str())
+        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .collect()
 }
 
 /// The `env:` maps a step's script sees: the workflow's, the job's and the step's own.
