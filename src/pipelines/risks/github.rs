@@ -13,6 +13,8 @@ use crate::pipelines::yaml::{Node, Pos};
 use crate::pipelines::{char_column, github, strip_comment, CiSystem, Job, Pipeline, SecretRef};
 use crate::rules::Severity;
 
+mod flow;
+
 struct Ctx<'a> {
     p: &'a Pipeline,
     out: Vec<Risk>,
@@ -31,6 +33,31 @@ impl Ctx<'_> {
         message: String,
         fix: &str,
     ) {
+        self.push_opt(
+            rule_id,
+            severity,
+            owasp,
+            at,
+            Some(job),
+            subject,
+            message,
+            fix,
+        );
+    }
+
+    /// [`Ctx::push`] for a risk that may belong to no job (the workflow's own `env:`).
+    #[allow(clippy::too_many_arguments)]
+    fn push_opt(
+        &mut self,
+        rule_id: &'static str,
+        severity: Severity,
+        owasp: &'static str,
+        at: Pos,
+        job: Option<&Job>,
+        subject: String,
+        message: String,
+        fix: &str,
+    ) {
         self.out.push(Risk {
             rule_id,
             severity,
@@ -38,7 +65,7 @@ impl Ctx<'_> {
             path: self.p.path.clone(),
             line: at.line,
             column: at.column,
-            job: Some(job.id.clone()),
+            job: job.map(|j| j.id.clone()),
             subject,
             message,
             fix: fix.to_string(),
@@ -115,7 +142,9 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
         .iter()
         .any(|t| t == "pull_request_target" || t == "workflow_run");
     let wf_permissions = docs.iter().find_map(|d| d.get("permissions"));
-    let wf_secrets = env_secrets(docs.iter().find_map(|d| d.get("env")));
+    let wf_env = docs.iter().find_map(|d| d.get("env"));
+    let wf_secrets = env_secrets(wf_env);
+    flow::long_lived_env(&mut cx, wf_env, None, false);
     for (job, node) in p
         .jobs
         .iter()
@@ -125,6 +154,9 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
         let mut inherited = wf_secrets.clone();
         inherited.extend(env_secrets(node.get("env")));
         let secrets = job_reads_secrets(job) || inherited.iter().any(|n| n != "GITHUB_TOKEN");
+        flow::reusable_workflow(&mut cx, job, node);
+        flow::long_lived_env(&mut cx, node.get("env"), Some(job), false);
+        flow::persisted_checkout(&mut cx, job, steps);
         for (step, sn) in job.steps.iter().zip(steps) {
             let uses = sn.get("uses").and_then(Node::str).unwrap_or("");
             let mut flowed: Vec<String> = step.secrets.iter().map(|r| r.name.clone()).collect();
@@ -141,10 +173,17 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
                 flowed,
             };
             long_lived_key(&mut cx, &s);
+            flow::long_lived_env(&mut cx, sn.get("env"), Some(job), false);
+            flow::long_lived_env(&mut cx, sn.get("with"), Some(job), true);
             unpinned_action(&mut cx, &s);
             if untrusted_trigger && secrets {
                 untrusted_checkout(&mut cx, &s);
+                flow::untrusted_fetch(&mut cx, &s, text);
             }
+            if secrets {
+                flow::template_injection(&mut cx, &s, text);
+            }
+            flow::app_token_permissions(&mut cx, &s);
             secret_in_command(&mut cx, &s, docs, text);
         }
         if secrets {
@@ -209,13 +248,18 @@ fn untrusted_checkout(cx: &mut Ctx, s: &StepView) {
     if s.action != "actions/checkout" {
         return;
     }
-    let Some(r) = s.node.get("with").and_then(|w| w.get("ref")) else {
+    let with = s.node.get("with");
+    let Some(r) = with
+        .and_then(|w| w.get("ref"))
+        .or_else(|| with.and_then(|w| w.get("repository")))
+    else {
         return;
     };
     let v = r.str().unwrap_or("");
     if v.contains("pull_request.head")
         || v.contains("github.head_ref")
         || v.contains("workflow_run.head")
+        || v.contains("refs/pull/")
     {
         cx.push(
             UNTRUSTED_CHECKOUT,
@@ -234,17 +278,9 @@ fn untrusted_checkout(cx: &mut Ctx, s: &StepView) {
 /// secret interpolated into its text (NHI2).
 fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
     let sn = s.node;
-    let Some((rk, rv)) = sn.entries().iter().find(|(k, _)| k.value == "run") else {
+    let Some((start, end)) = flow::run_range(sn) else {
         return;
     };
-    let end = sn
-        .entries()
-        .iter()
-        .map(|(k, _)| k.pos)
-        .filter(|p| *p > rk.pos)
-        .min()
-        .unwrap_or(sn.end());
-    let start = rv.start().min(rk.pos);
     let envs = envs_of(docs, s.job_node, sn);
     // Secrets that reach the script through `env:`, then echoed or written out.
     let mut names: Vec<String> = Vec::new();
@@ -255,6 +291,7 @@ fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
             }
         }
     }
+    flow::secret_to_github_env(cx, s, text, &names);
     for (name, at) in exposed(text, start, end, &names) {
         cx.push(
             SECRET_IN_COMMAND,
@@ -367,6 +404,10 @@ fn exposed(text: &str, start: Pos, end: Pos, names: &[String]) -> Vec<(String, P
             continue;
         }
         let code = strip_comment(line);
+        if code.contains("GITHUB_ENV") || code.contains("GITHUB_OUTPUT") {
+            // pipeline-secret-to-github-env says it.
+            continue;
+        }
         let writes = code.contains("echo ")
             || code.contains("printf ")
             || code.contains("tee ")
