@@ -16,6 +16,7 @@ mod azure;
 mod bitbucket;
 mod buildkite;
 mod circleci;
+mod composite;
 mod drone;
 mod findings;
 mod generic;
@@ -154,12 +155,18 @@ pub fn analyze_as(path: &str, text: &str, system: CiSystem) -> Analysis {
         })
     })
     .collect();
+    let root = path.rsplit_once(".github/workflows/").map_or("", |r| r.0);
     Analysis {
         pipeline: Some(pipeline),
         hardcoded,
         risks,
         error: None,
         includes,
+        local_calls: match system {
+            CiSystem::GithubActions => composite::calls(&docs, root),
+            _ => Vec::new(),
+        },
+        composite: (system == CiSystem::GithubAction).then(|| composite::read(&docs, text)),
     }
 }
 

@@ -25,8 +25,10 @@
 //! token's scopes in the pipeline; elsewhere they are project settings). Drone, Woodpecker,
 //! Buildkite and Jenkins have no built-in OIDC in their config to recommend, so no long-lived
 //! key check; they do not pull third-party code by reference either (plugins and images are
-//! outside this check). Composite actions get no risks of their own: their secrets arrive as
-//! inputs, and the calling workflow is checked.
+//! outside this check). Composite actions get risks through their callers: a workflow of the
+//! tree that calls `./path` with a secret in `with:` flows it into the composite's
+//! `inputs.X`, and the composite's steps are checked for it (unpinned third-party action,
+//! secret expanded into `run:`; `pipelines/composite.rs`).
 
 use serde::Serialize;
 

@@ -292,3 +292,51 @@ fn persisted_checkout_credentials_app_tokens_and_github_env() {
     );
     assert_eq!(risks_in(WF, &env_file(token, "./deploy.sh --prod")), vec![]);
 }
+
+#[test]
+fn secrets_flow_into_local_composite_actions_through_their_inputs() {
+    let action = "name: deploy\ninputs:\n  token:\n    required: true\nruns:\n  using: composite\n  steps:\n    - uses: some-org/upload-action@v3\n      with:\n        api-key: ${{ inputs.token }}\n    - run: ./deploy.sh --token ${{ inputs.token }}\n      shell: bash\n    - run: ./notify.sh \"${{ inputs.channel }}\"\n      shell: bash\n";
+    let risks = |token: &str| {
+        let t = crate::harness::Tree::new();
+        t.write(".github/actions/deploy/action.yml", action);
+        t.write(
+            WF,
+            wf(
+                "[push]",
+                &format!("  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/deploy\n        with:\n          token: {token}\n          channel: releases\n"),
+            ),
+        );
+        let out = t.run(&["pipelines", ".", "-f", "json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["path"].as_str().unwrap().to_string(),
+                    r["rule_id"].as_str().unwrap().to_string(),
+                    r["line"].as_u64().unwrap(),
+                    r["column"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let at = |rule: &str, line, column| {
+        (
+            ".github/actions/deploy/action.yml".to_string(),
+            format!("pipeline-{rule}"),
+            line,
+            column,
+        )
+    };
+    assert_eq!(
+        risks("${{ secrets.DEPLOY_TOKEN }}"),
+        vec![
+            at("unpinned-action-with-secrets", 8, 13),
+            at("secret-in-command", 11, 32),
+        ]
+    );
+    // Twin: the same composite given a non-secret value.
+    assert_eq!(risks("${{ vars.DEPLOY_TARGET }}"), vec![]);
+}
