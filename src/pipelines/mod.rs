@@ -18,6 +18,7 @@ mod buildkite;
 mod circleci;
 mod composite;
 mod drone;
+mod dummy;
 mod findings;
 mod generic;
 mod github;
@@ -38,6 +39,7 @@ use std::path::Path;
 
 use yaml::Pos;
 
+pub use dummy::drop_ci_databases;
 pub use findings::{add_hardcoded, collect, risk_findings, scan_into};
 pub use hardcoded::{to_findings, Hardcoded, HardcodedHit, HARDCODED_RULE};
 pub use includes::{follow_includes, Include};

@@ -340,3 +340,49 @@ fn secrets_flow_into_local_composite_actions_through_their_inputs() {
     // Twin: the same composite given a non-secret value.
     assert_eq!(risks("${{ vars.DEPLOY_TARGET }}"), vec![]);
 }
+
+#[test]
+fn ci_service_databases_are_not_credentials_and_real_passwords_still_are() {
+    let file = |url: &str| {
+        format!("name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      postgres:\n        image: postgres:16\n        env:\n          POSTGRES_USER: postgres\n          POSTGRES_PASSWORD: postgres\n      redis:\n        image: redis:7\n    env:\n      DATABASE_URL: {url}\n      REDIS_URL: redis://:devpass@redis:6379/0\n    steps:\n      - run: make test\n")
+    };
+    let found = |url: &str| {
+        let t = crate::harness::Tree::new();
+        t.write(WF, file(url));
+        let out = t.run(&["scan", ".", "-f", "json"]);
+        assert!(!out.stdout.contains("Vq7-Lm29xRw"), "secret printed");
+        out.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["locations"][0]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found("postgres://postgres:postgres@localhost:5432/app_test"),
+        vec![]
+    );
+    assert_eq!(found("postgresql://app:app@db.internal/app"), vec![]);
+    // Twins: a real-looking password, on localhost or on a real host, is still reported.
+    assert_eq!(
+        found("postgres://app:Vq7-Lm29xRw@localhost:5432/app_test"),
+        vec![("postgres-connection-uri".to_string(), 17)]
+    );
+    assert_eq!(
+        found("postgres://app:Vq7-Lm29xRw@orders-db.eu-west-1.rds.amazonaws.com/app"),
+        vec![("postgres-connection-uri".to_string(), 17)]
+    );
+    // Outside pipeline YAML nothing changes.
+    let t = crate::harness::Tree::new();
+    t.write(
+        "config/test.env",
+        "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app_test\n",
+    );
+    let out = t.run(&["scan", ".", "-f", "json"]);
+    assert_eq!(out.json()["findings"].as_array().unwrap().len(), 1);
+}
