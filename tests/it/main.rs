@@ -13,6 +13,7 @@ mod baseline;
 mod cli;
 mod corpus_eval;
 mod demo;
+mod eval_workflows;
 mod evidence;
 mod fixture_context;
 mod generic_syntaxes;

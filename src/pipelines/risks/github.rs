@@ -408,6 +408,10 @@ fn exposed(text: &str, start: Pos, end: Pos, names: &[String]) -> Vec<(String, P
             // pipeline-secret-to-github-env says it.
             continue;
         }
+        if code.contains("--password-stdin") && !code.contains('>') {
+            // `echo "$S" | docker login --password-stdin`: the secret goes to stdin.
+            continue;
+        }
         let writes = code.contains("echo ")
             || code.contains("printf ")
             || code.contains("tee ")
