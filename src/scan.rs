@@ -210,7 +210,9 @@ impl ScanPlan {
                 let sink = crate::pipelines::Collector::default();
                 let scanned = worktree::scan(Some(&engine), &sink, &opts)?;
                 for (path, id) in &scanned.occurrences {
-                    builder.add(path, &scanned.matches[id]);
+                    let kept =
+                        crate::pipelines::drop_ci_databases(path, &scanned.matches[id], &rules);
+                    builder.add(path, &kept);
                 }
                 let mut stats = scanned.stats;
                 let mut pipelines = sink.analyses(&|rel| worktree::read(&opts, rel));
@@ -236,7 +238,8 @@ impl ScanPlan {
                 let sink = crate::pipelines::Collector::default();
                 let scanned = git::scan(&engine, &sink, &gopts, mode)?;
                 for h in &scanned.hits {
-                    builder.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+                    let kept = crate::pipelines::drop_ci_databases(&h.path, &h.matches, &rules);
+                    builder.add_git(&h.path, h.git.as_ref(), &h.presence, &kept);
                 }
                 let mut stats = scanned.stats;
                 git_pipelines = sink.git_hits();

@@ -15,7 +15,13 @@ pub fn collect(
     let mut pipelines = Vec::new();
     let mut risks = Vec::new();
     let mut hard = Vec::new();
+    let mut calls = Vec::new();
+    let mut composites = BTreeMap::new();
     for (rel, a) in analyses {
+        calls.extend(a.local_calls);
+        if let Some(c) = a.composite {
+            composites.insert(rel.clone(), c);
+        }
         if let (false, Some(p)) = (a.hardcoded.is_empty(), &a.pipeline) {
             hard.push(HardcodedHit {
                 path: rel,
@@ -30,6 +36,7 @@ pub fn collect(
         risks.extend(a.risks);
     }
     hard.sort_by(|a, b| a.path.cmp(&b.path));
+    risks.extend(super::composite::risks(&calls, &composites));
     (UsageMap::new(pipelines, risks, errors), hard)
 }
 

@@ -16,7 +16,9 @@ mod azure;
 mod bitbucket;
 mod buildkite;
 mod circleci;
+mod composite;
 mod drone;
+mod dummy;
 mod findings;
 mod generic;
 mod github;
@@ -37,6 +39,7 @@ use std::path::Path;
 
 use yaml::Pos;
 
+pub use dummy::drop_ci_databases;
 pub use findings::{add_hardcoded, collect, risk_findings, scan_into};
 pub use hardcoded::{to_findings, Hardcoded, HardcodedHit, HARDCODED_RULE};
 pub use includes::{follow_includes, Include};
@@ -154,12 +157,18 @@ pub fn analyze_as(path: &str, text: &str, system: CiSystem) -> Analysis {
         })
     })
     .collect();
+    let root = path.rsplit_once(".github/workflows/").map_or("", |r| r.0);
     Analysis {
         pipeline: Some(pipeline),
         hardcoded,
         risks,
         error: None,
         includes,
+        local_calls: match system {
+            CiSystem::GithubActions => composite::calls(&docs, root),
+            _ => Vec::new(),
+        },
+        composite: (system == CiSystem::GithubAction).then(|| composite::read(&docs, text)),
     }
 }
 

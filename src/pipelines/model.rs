@@ -230,6 +230,10 @@ pub struct Analysis {
     /// Files this one includes (GitLab `include: local:`, Azure `template:`), to be analysed
     /// as its system whatever their path looks like.
     pub includes: Vec<Include>,
+    /// A GitHub workflow's calls of local composite actions with secrets.
+    pub local_calls: Vec<super::composite::LocalCall>,
+    /// A composite action's steps and the inputs each reads.
+    pub composite: Option<Vec<super::composite::CompositeStep>>,
 }
 
 /// The usage map of a whole tree: every pipeline, and for each secret name every place it is

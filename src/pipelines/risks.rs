@@ -1,7 +1,11 @@
 //! Risky pipeline patterns, each with its OWASP NHI Top 10 risk and a fix: long-lived cloud
 //! keys where OIDC is available, secrets handed to third-party code not pinned to a commit,
 //! untrusted checkouts next to secrets, secrets on command lines, broad permissions next to
-//! secrets, and one secret shared by production and non-production environments.
+//! secrets, and one secret shared by production and non-production environments. For GitHub
+//! also (issue 16, `risks/github/flow.rs`): unpinned reusable workflows with secrets, `secrets:
+//! inherit` to another repository, long-lived registry tokens where trusted publishing exists,
+//! template injection in jobs holding secrets, persisted checkout credentials next to artifact
+//! uploads, GitHub App tokens without permission inputs, secrets written to `GITHUB_ENV`.
 //!
 //! GitHub Actions workflows get every check (`risks/github.rs`, one function per check). The
 //! other systems (`risks/other.rs`) get those that mean something there:
@@ -12,6 +16,7 @@
 //! | secret in a command | every system: GitLab, CircleCI, Bitbucket, Buildkite, Drone/Woodpecker and Azure scripts, Jenkins `sh`/`bat` with `credentials()`-bound variables |
 //! | unpinned third-party code with secrets | GitLab `include: project:` / `remote:` / `component:`, CircleCI orbs, Bitbucket pipes |
 //! | shared across environments | every system (from the usage map) |
+//! | reusable workflows, registry tokens, template injection, persisted checkout credentials, app tokens, `GITHUB_ENV` | GitHub only (no counterpart in the others' YAML) |
 //!
 //! Skipped, because the system has no such thing in its config: untrusted checkouts
 //! (GitHub's `pull_request_target` / `workflow_run` run fork code with the base repository's
@@ -20,8 +25,10 @@
 //! token's scopes in the pipeline; elsewhere they are project settings). Drone, Woodpecker,
 //! Buildkite and Jenkins have no built-in OIDC in their config to recommend, so no long-lived
 //! key check; they do not pull third-party code by reference either (plugins and images are
-//! outside this check). Composite actions get no risks of their own: their secrets arrive as
-//! inputs, and the calling workflow is checked.
+//! outside this check). Composite actions get risks through their callers: a workflow of the
+//! tree that calls `./path` with a secret in `with:` flows it into the composite's
+//! `inputs.X`, and the composite's steps are checked for it (unpinned third-party action,
+//! secret expanded into `run:`; `pipelines/composite.rs`).
 
 use serde::Serialize;
 
@@ -58,6 +65,13 @@ pub const UNTRUSTED_CHECKOUT: &str = "pipeline-untrusted-checkout-with-secrets";
 pub const SECRET_IN_COMMAND: &str = "pipeline-secret-in-command";
 pub const BROAD_PERMISSIONS: &str = "pipeline-broad-permissions-with-secrets";
 pub const SHARED_ACROSS_ENVS: &str = "pipeline-secret-shared-across-environments";
+pub const UNPINNED_REUSABLE: &str = "pipeline-unpinned-reusable-workflow";
+pub const SECRETS_INHERIT: &str = "pipeline-secrets-inherit";
+pub const REGISTRY_TOKEN: &str = "pipeline-long-lived-registry-token";
+pub const TEMPLATE_INJECTION: &str = "pipeline-template-injection-with-secrets";
+pub const PERSISTED_CHECKOUT: &str = "pipeline-persisted-checkout-credentials";
+pub const APP_TOKEN_PERMISSIONS: &str = "pipeline-app-token-without-permissions";
+pub const SECRET_TO_GITHUB_ENV: &str = "pipeline-secret-to-github-env";
 
 fn production(env: &str) -> bool {
     let e = env.to_ascii_lowercase();

@@ -78,6 +78,13 @@ fn github_workflows_hardcoded_credentials_exact_positions() {
                 96,
                 11
             ),
+            // The anchored env map (`&node-env`) hands NPM_TOKEN to the jobs that alias it.
+            (
+                "pipeline-long-lived-registry-token",
+                ".github/workflows/release.yml",
+                19,
+                3
+            ),
             (
                 "pipeline-secret-in-command",
                 ".github/workflows/release.yml",

@@ -112,6 +112,12 @@ pub fn dummy_value(v: &[u8]) -> bool {
             || (generic::made_of_words(&s) && !s.bytes().any(|b| b.is_ascii_digit())))
 }
 
+/// A password the generic check would never take for a credential (a word, no digits, low
+/// entropy: `postgres`, `devpass`, `root`).
+pub fn weak_word(v: &[u8]) -> bool {
+    generic_secret(v) == Outcome::Reject
+}
+
 #[cfg(test)]
 mod tests {
     use super::tokens::base62_encode;

@@ -1,6 +1,10 @@
 //! The risky patterns of GitHub Actions workflows, one function per check. Each step of each
 //! job is looked at in turn (long-lived cloud key, unpinned third-party action, untrusted
 //! checkout, secret in a command), then the job (broad permissions).
+//!
+//! Secrets flow as GitHub evaluates them: the workflow's `env:` reaches every job, the job's
+//! `env:` every step, and a step also gets its own `env:` and `with:`. A job is a
+//! secret-reading job when any of those levels reads a secret (other than `GITHUB_TOKEN`).
 
 use super::{
     Risk, BROAD_PERMISSIONS, LONG_LIVED_KEY, SECRET_IN_COMMAND, UNPINNED, UNTRUSTED_CHECKOUT,
@@ -8,6 +12,8 @@ use super::{
 use crate::pipelines::yaml::{Node, Pos};
 use crate::pipelines::{char_column, github, strip_comment, CiSystem, Job, Pipeline, SecretRef};
 use crate::rules::Severity;
+
+mod flow;
 
 struct Ctx<'a> {
     p: &'a Pipeline,
@@ -27,6 +33,31 @@ impl Ctx<'_> {
         message: String,
         fix: &str,
     ) {
+        self.push_opt(
+            rule_id,
+            severity,
+            owasp,
+            at,
+            Some(job),
+            subject,
+            message,
+            fix,
+        );
+    }
+
+    /// [`Ctx::push`] for a risk that may belong to no job (the workflow's own `env:`).
+    #[allow(clippy::too_many_arguments)]
+    fn push_opt(
+        &mut self,
+        rule_id: &'static str,
+        severity: Severity,
+        owasp: &'static str,
+        at: Pos,
+        job: Option<&Job>,
+        subject: String,
+        message: String,
+        fix: &str,
+    ) {
         self.out.push(Risk {
             rule_id,
             severity,
@@ -34,7 +65,7 @@ impl Ctx<'_> {
             path: self.p.path.clone(),
             line: at.line,
             column: at.column,
-            job: Some(job.id.clone()),
+            job: job.map(|j| j.id.clone()),
             subject,
             message,
             fix: fix.to_string(),
@@ -66,6 +97,9 @@ struct StepView<'a> {
     uses: &'a str,
     /// The action without its ref, lower-cased.
     action: String,
+    /// Every secret the step receives, as GitHub evaluates it: its own `env:`/`with:`, the
+    /// job's `env:` and the workflow's `env:` (sorted, deduplicated).
+    flowed: Vec<String>,
 }
 
 impl StepView<'_> {
@@ -108,15 +142,27 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
         .iter()
         .any(|t| t == "pull_request_target" || t == "workflow_run");
     let wf_permissions = docs.iter().find_map(|d| d.get("permissions"));
+    let wf_env = docs.iter().find_map(|d| d.get("env"));
+    let wf_secrets = env_secrets(wf_env);
+    flow::long_lived_env(&mut cx, wf_env, None, false);
     for (job, node) in p
         .jobs
         .iter()
         .zip(github::job_nodes(docs, CiSystem::GithubActions))
     {
         let steps = node.get("steps").map(Node::items).unwrap_or(&[]);
-        let secrets = job_reads_secrets(job);
+        let mut inherited = wf_secrets.clone();
+        inherited.extend(env_secrets(node.get("env")));
+        let secrets = job_reads_secrets(job) || inherited.iter().any(|n| n != "GITHUB_TOKEN");
+        flow::reusable_workflow(&mut cx, job, node);
+        flow::long_lived_env(&mut cx, node.get("env"), Some(job), false);
+        flow::persisted_checkout(&mut cx, job, steps);
         for (step, sn) in job.steps.iter().zip(steps) {
             let uses = sn.get("uses").and_then(Node::str).unwrap_or("");
+            let mut flowed: Vec<String> = step.secrets.iter().map(|r| r.name.clone()).collect();
+            flowed.extend(inherited.iter().cloned());
+            flowed.sort();
+            flowed.dedup();
             let s = StepView {
                 job,
                 job_node: node,
@@ -124,16 +170,24 @@ pub fn check(p: &Pipeline, docs: &[Node], text: &str) -> Vec<Risk> {
                 node: sn,
                 uses,
                 action: uses.split('@').next().unwrap_or("").to_ascii_lowercase(),
+                flowed,
             };
             long_lived_key(&mut cx, &s);
+            flow::long_lived_env(&mut cx, sn.get("env"), Some(job), false);
+            flow::long_lived_env(&mut cx, sn.get("with"), Some(job), true);
             unpinned_action(&mut cx, &s);
             if untrusted_trigger && secrets {
                 untrusted_checkout(&mut cx, &s);
+                flow::untrusted_fetch(&mut cx, &s, text);
             }
+            if secrets {
+                flow::template_injection(&mut cx, &s, text);
+            }
+            flow::app_token_permissions(&mut cx, &s);
             secret_in_command(&mut cx, &s, docs, text);
         }
         if secrets {
-            broad_permissions(&mut cx, job, node, wf_permissions);
+            broad_permissions(&mut cx, job, node, wf_permissions, &inherited);
         }
     }
     cx.out
@@ -167,14 +221,14 @@ fn long_lived_key(cx: &mut Ctx, s: &StepView) {
 /// Secrets handed to a third-party action not pinned to a commit SHA (NHI3).
 fn unpinned_action(cx: &mut Ctx, s: &StepView) {
     let uses = s.uses;
-    if uses.is_empty() || pinned(uses) || first_party(uses) || s.step.secrets.is_empty() {
+    let names: Vec<&str> = s.flowed.iter().map(String::as_str).collect();
+    if uses.is_empty() || pinned(uses) || first_party(uses) || names.is_empty() {
         return;
     }
     let at = match s.node.get("uses") {
         Some(n) => n.start(),
         None => s.node.start(),
     };
-    let names: Vec<&str> = s.step.secrets.iter().map(|r| r.name.as_str()).collect();
     cx.push(
         UNPINNED,
         Severity::Warning,
@@ -194,13 +248,18 @@ fn untrusted_checkout(cx: &mut Ctx, s: &StepView) {
     if s.action != "actions/checkout" {
         return;
     }
-    let Some(r) = s.node.get("with").and_then(|w| w.get("ref")) else {
+    let with = s.node.get("with");
+    let Some(r) = with
+        .and_then(|w| w.get("ref"))
+        .or_else(|| with.and_then(|w| w.get("repository")))
+    else {
         return;
     };
     let v = r.str().unwrap_or("");
     if v.contains("pull_request.head")
         || v.contains("github.head_ref")
         || v.contains("workflow_run.head")
+        || v.contains("refs/pull/")
     {
         cx.push(
             UNTRUSTED_CHECKOUT,
@@ -219,17 +278,9 @@ fn untrusted_checkout(cx: &mut Ctx, s: &StepView) {
 /// secret interpolated into its text (NHI2).
 fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
     let sn = s.node;
-    let Some((rk, rv)) = sn.entries().iter().find(|(k, _)| k.value == "run") else {
+    let Some((start, end)) = flow::run_range(sn) else {
         return;
     };
-    let end = sn
-        .entries()
-        .iter()
-        .map(|(k, _)| k.pos)
-        .filter(|p| *p > rk.pos)
-        .min()
-        .unwrap_or(sn.end());
-    let start = rv.start().min(rk.pos);
     let envs = envs_of(docs, s.job_node, sn);
     // Secrets that reach the script through `env:`, then echoed or written out.
     let mut names: Vec<String> = Vec::new();
@@ -240,6 +291,7 @@ fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
             }
         }
     }
+    flow::secret_to_github_env(cx, s, text, &names);
     for (name, at) in exposed(text, start, end, &names) {
         cx.push(
             SECRET_IN_COMMAND,
@@ -270,7 +322,13 @@ fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
 }
 
 /// A job that reads secrets with `write-all` or default token permissions (NHI5).
-fn broad_permissions(cx: &mut Ctx, job: &Job, node: &Node, wf_permissions: Option<&Node>) {
+fn broad_permissions(
+    cx: &mut Ctx,
+    job: &Job,
+    node: &Node,
+    wf_permissions: Option<&Node>,
+    inherited: &[String],
+) {
     let effective = node.get("permissions").or(wf_permissions);
     let at = match effective {
         None => Pos::new(job.line, job.column),
@@ -291,8 +349,19 @@ fn broad_permissions(cx: &mut Ctx, job: &Job, node: &Node, wf_permissions: Optio
         job.secrets
             .iter()
             .chain(job.steps.iter().flat_map(|s| &s.secrets))
-            .map(|r| r.name.as_str()),
+            .map(|r| r.name.as_str())
+            .chain(inherited.iter().map(String::as_str)),
     );
+}
+
+/// The secrets the values of one `env:` map read, by name.
+fn env_secrets(env: Option<&Node>) -> Vec<String> {
+    env.map(Node::entries)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(_, v)| v.str())
+        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .collect()
 }
 
 /// The `env:` maps a step's script sees: the workflow's, the job's and the step's own.
@@ -335,6 +404,14 @@ fn exposed(text: &str, start: Pos, end: Pos, names: &[String]) -> Vec<(String, P
             continue;
         }
         let code = strip_comment(line);
+        if code.contains("GITHUB_ENV") || code.contains("GITHUB_OUTPUT") {
+            // pipeline-secret-to-github-env says it.
+            continue;
+        }
+        if code.contains("--password-stdin") && !code.contains('>') {
+            // `echo "$S" | docker login --password-stdin`: the secret goes to stdin.
+            continue;
+        }
         let writes = code.contains("echo ")
             || code.contains("printf ")
             || code.contains("tee ")
