@@ -59,7 +59,8 @@ for T in "$@"; do
     for r in $(seq "$runs"); do
       O=$work/$tool.json
       /usr/bin/time -f "%e %M" -o "$work/t" bash -c "nh='$nh' before='${BEFORE:-}' bin='$bin' T='$T' O='$O'; ${cmd[$tool]}" || echo "warning: $tool exited non-zero on run $r" >&2
-      read -r wall rss <"$work/t"
+      # a non-zero exit makes time(1) write a "Command exited" line first
+      read -r wall rss < <(tail -n 1 "$work/t")
       n=$(count "$tool" "$O")
       echo "$(date -u +%FT%TZ),$machine,$name,$tool,$r,$wall,$rss,$n" >>"$csv"
       echo "$wall $rss" >>"$work/times"

@@ -103,17 +103,10 @@ pub fn read(docs: &[Node], text: &str) -> Vec<CompositeStep> {
                         .extend(INPUT_REF.captures_iter(&x.value).map(|c| c[1].to_string()));
                 }
             }
-            if let Some((rk, _)) = sn.entries().iter().find(|(k, _)| k.value == "run") {
-                let end = sn
-                    .entries()
-                    .iter()
-                    .map(|(k, _)| k.pos)
-                    .filter(|p| *p > rk.pos)
-                    .min()
-                    .unwrap_or(sn.end());
+            if let Some((start, end)) = github::run_range(sn) {
                 for (i, line) in text.lines().enumerate() {
                     let at_line = i + 1;
-                    if at_line < rk.pos.line || at_line > end.line {
+                    if at_line < start.line || at_line > end.line {
                         continue;
                     }
                     let code = strip_comment(line);
@@ -122,7 +115,7 @@ pub fn read(docs: &[Node], text: &str) -> Vec<CompositeStep> {
                         let inner = &rest[..rest.find("}}").unwrap_or(rest.len())];
                         for c in INPUT_REF.captures_iter(inner) {
                             let at = Pos::new(at_line, char_column(line, b));
-                            if at >= rk.pos && at < end {
+                            if at >= start && at < end {
                                 s.expanded.push((c[1].to_string(), at));
                             }
                         }

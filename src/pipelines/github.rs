@@ -207,3 +207,16 @@ pub fn ranges(docs: &[Node], system: CiSystem) -> Ranges {
     }
     out
 }
+
+/// Where a step's `run:` starts and where the next key of the step starts.
+pub(crate) fn run_range(sn: &Node) -> Option<(Pos, Pos)> {
+    let (rk, rv) = sn.entries().iter().find(|(k, _)| k.value == "run")?;
+    let end = sn
+        .entries()
+        .iter()
+        .map(|(k, _)| k.pos)
+        .filter(|p| *p > rk.pos)
+        .min()
+        .unwrap_or(sn.end());
+    Some((rv.start().min(rk.pos), end))
+}

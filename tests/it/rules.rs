@@ -194,24 +194,7 @@ fn generic_rule_leaves_provider_formats_to_their_rules() {
     let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let doc = out.json();
-    let found: Vec<(String, u64)> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            f["locations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| {
-                    (
-                        f["rule_id"].as_str().unwrap().to_string(),
-                        l["line"].as_u64().unwrap(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let found = rule_lines(&doc);
     assert_eq!(
         found,
         vec![("generic-secret-assignment".to_string(), 4)],
@@ -307,24 +290,7 @@ fn generic_rule_never_re_reports_a_failed_checked_format() {
         let out = t.run(&args);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let doc = out.json();
-        let mut v: Vec<(String, u64)> = doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| {
-                f["locations"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| {
-                        (
-                            f["rule_id"].as_str().unwrap().to_string(),
-                            l["line"].as_u64().unwrap(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut v = rule_lines(&doc);
         v.sort_by_key(|(_, line)| *line);
         v
     };
@@ -387,4 +353,26 @@ fn no_keyword_fires_on_every_google_word() {
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["gcp-storage-hmac-access-id"], "{doc:#}");
+}
+
+/// Each reported location as (rule id, line), in report order.
+fn rule_lines(doc: &serde_json::Value) -> Vec<(String, u64)> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        f["rule_id"].as_str().unwrap().to_string(),
+                        l["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }

@@ -278,7 +278,7 @@ fn untrusted_checkout(cx: &mut Ctx, s: &StepView) {
 /// secret interpolated into its text (NHI2).
 fn secret_in_command(cx: &mut Ctx, s: &StepView, docs: &[Node], text: &str) {
     let sn = s.node;
-    let Some((start, end)) = flow::run_range(sn) else {
+    let Some((start, end)) = github::run_range(sn) else {
         return;
     };
     let envs = envs_of(docs, s.job_node, sn);

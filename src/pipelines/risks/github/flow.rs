@@ -42,7 +42,7 @@ static PR_HEAD_FETCH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The lines of a step's `run:` script, `(line number, line)`, or nothing for an action step.
 pub(super) fn run_lines<'t>(s: &StepView, text: &'t str) -> Vec<(usize, &'t str)> {
-    let Some((start, end)) = run_range(s.node) else {
+    let Some((start, end)) = github::run_range(s.node) else {
         return Vec::new();
     };
     text.lines()
@@ -51,19 +51,6 @@ pub(super) fn run_lines<'t>(s: &StepView, text: &'t str) -> Vec<(usize, &'t str)
         .filter(|(ln, _)| *ln >= start.line && *ln <= end.line)
         .filter(|(ln, _)| *ln < end.line || end.column > 1)
         .collect()
-}
-
-/// Where a step's `run:` starts and where the next key of the step starts.
-pub(super) fn run_range(sn: &Node) -> Option<(Pos, Pos)> {
-    let (rk, rv) = sn.entries().iter().find(|(k, _)| k.value == "run")?;
-    let end = sn
-        .entries()
-        .iter()
-        .map(|(k, _)| k.pos)
-        .filter(|p| *p > rk.pos)
-        .min()
-        .unwrap_or(sn.end());
-    Some((rv.start().min(rk.pos), end))
 }
 
 /// A reusable workflow of another repository called with secrets at a branch or tag (NHI3),
