@@ -4,7 +4,7 @@
 #
 #   bash bench/run.sh [TARGET_DIR ...]     # default target: the shared corpus
 #
-# Environment: RUNS (default 5), CACHE (default ../bench-cache), SHARED (default ../shared),
+# Environment: RUNS (default 5), CACHE (default ../bench-cache), SHARED (default ../shared), CARGO_TARGET_DIR (where the release build goes; absolute),
 # TOOLS (which to run), BEFORE (an older nhiscan binary, timed as nhiscan-before in the same run).
 # Prints a table of median wall time and peak RSS per tool and target, and findings per tool,
 # and appends raw rows to bench/results/<date>.csv. Not a test: nothing here asserts a speed.
@@ -19,7 +19,7 @@ cache=$(cd "$cache" && pwd)
 bash "$shared/bench/peers.sh" "$cache/peers" >/dev/null
 bash "$shared/bench/corpus.sh" "$cache/corpus" >/dev/null
 (cd "$root" && cargo build --release --locked -q)
-nh=$root/target/release/nhiscan
+nh=${CARGO_TARGET_DIR:-$root/target}/release/nhiscan
 bin=$cache/peers/bin
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("$cache/corpus/src")

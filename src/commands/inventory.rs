@@ -101,6 +101,7 @@ pub fn problems(path: &Path, opts: &CheckOptions) -> Result<(usize, Vec<Inventor
     let mut all = loaded.errors.clone();
     all.extend(inventory::lint(&loaded));
     all.extend(check::future_dates(&loaded, opts.now));
+    all.extend(check::used_before_created(&loaded));
     all.extend(check::unknown_providers(&loaded, &opts.providers));
     all.extend(check::retire_by(&loaded, opts.now));
     all.extend(check::tiers(&loaded));

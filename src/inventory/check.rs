@@ -43,6 +43,27 @@ pub fn future_dates(loaded: &Loaded, now: Date) -> Vec<InventoryError> {
     out
 }
 
+/// Evidence older than the credential: a `last_used` before `created` cannot describe this
+/// credential (an import from the wrong account, or a typo). Only a lint: a scan still loads the
+/// file, since an imported date must never make the inventory unreadable.
+pub fn used_before_created(loaded: &Loaded) -> Vec<InventoryError> {
+    let mut out = Vec::new();
+    for id in &loaded.inventory.identities {
+        if let (Some(c), Some(u)) = (id.created, id.last_used) {
+            if u < c {
+                out.push(loaded.error_at(
+                    &format!("identities[{}].last_used", id.index),
+                    format!(
+                        "last_used {u} of `{}` is before created {c}: the evidence predates the credential; check both dates",
+                        id.id
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// `retire_by` that says something the status contradicts: a date on an identity that is not
 /// `deprecated` (only deprecation has a retirement date; a revoked one is retired already and
 /// keeps its date as a record), or a date that has passed while it is still deprecated (it

@@ -356,7 +356,10 @@ fn outcome(
         };
         blob_state.insert(blob.clone(), (at_head, removed));
         let mut b = FindingsBuilder::default();
-        b.add_git(&h.path, h.git.as_ref(), &h.presence, &h.matches);
+        // The same CI throwaway-database filter as `scan`: an org run reports what a repo's own
+        // scan would.
+        let kept = crate::pipelines::drop_ci_databases(&h.path, &h.matches, rules);
+        b.add_git(&h.path, h.git.as_ref(), &h.presence, &kept);
         found.extend(
             b.finish(rules, false)
                 .into_iter()

@@ -104,6 +104,7 @@ pub(super) fn literal(v: &str, placeholders: &Placeholders) -> bool {
             "inherit" | "required" | "optional" | "true" | "false" | "write" | "read" | "none"
         )
         && !placeholders.is_placeholder(v.as_bytes())
+        && !placeholders.is_documented_example(v.as_bytes())
         && !crate::detect::checks::dummy_value(v.as_bytes())
 }
 
@@ -423,6 +424,9 @@ mod tests {
         }
     }
 
+    const AZURITE: &str =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     #[test]
     fn references_and_placeholders() {
         let p = Placeholders::builtin();
@@ -442,8 +446,13 @@ mod tests {
             "github-actions",
             "duckdb-signing-validation",
             "https://token.example.org/x",
+            // A provider's documented example (rules/filters/examples.yaml), as the engine drops it.
+            // (the Azure storage emulator's well-known account key).
+            AZURITE,
         ] {
             assert!(!literal(v, &p), "{v}");
         }
+        // One character off is no longer the published value.
+        assert!(literal(&AZURITE.replace("GMGw==", "GMGx=="), &p));
     }
 }

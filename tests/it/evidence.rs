@@ -138,13 +138,13 @@ fn github_secrets_dry_run_writes_nothing_and_add_unregistered_writes_stubs() {
     assert_eq!(read(&t), demo_inventory());
     assert!(
         dry.stdout
-            .contains("nhi-inventory.yaml:83: +     last_rotated: 2025-05-20\n"),
+            .contains("nhi-inventory.yaml:84: +     last_rotated: 2025-05-20\n"),
         "{}",
         dry.stdout
     );
     assert!(
         dry.stdout
-            .contains("nhi-inventory.yaml:89: +   - id: npm-token\n"),
+            .contains("nhi-inventory.yaml:90: +   - id: npm-token\n"),
         "{}",
         dry.stdout
     );

@@ -878,6 +878,29 @@ fn check_lines(out: &crate::harness::Output) -> Vec<String> {
         .collect()
 }
 
+/// Evidence that predates the credential (`last_used` before `created`) is a problem `inventory
+/// check` names at the date to fix; a scan still loads the file, and the same dates in order pass.
+#[test]
+fn inventory_check_names_use_before_creation_and_a_scan_still_loads_it() {
+    let t = token_tree();
+    let inv = |used: &str| {
+        format!("version: 1\nidentities:\n  - id: a\n    owner: x\n    created: 2025-03-01\n    last_used: {used}\n    match: {{ci_secrets: [T]}}\n")
+    };
+    t.write("nhi-inventory.yaml", inv("2025-02-01"));
+    let out = t.run(&["inventory", "check", "--now", NOW]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        check_lines(&out),
+        vec!["nhi-inventory.yaml:6:16: last_used 2025-02-01 of `a` is before created 2025-03-01: the evidence predates the credential; check both dates"],
+        "{}",
+        out.stdout
+    );
+    assert_ne!(scan(&t, &[]).code, 2);
+    t.write("nhi-inventory.yaml", inv("2025-03-01"));
+    let ok = t.run(&["inventory", "check", "--now", NOW]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+}
+
 /// Issue 14: `inventory check` lints date order, dates after `--now`, minimums, provider slugs
 /// against the rule set and duplicates, each one located line; a scan refuses the same file.
 #[test]
@@ -1018,13 +1041,13 @@ fn inventory_check_report_names_overlaps_across_match_kinds() {
     assert_eq!(
         claims[0],
         format!(
-            "nhi-inventory.yaml:91:22: finding `aws-secret-access-key` {} at config/aws-credentials:3 ({}) is claimed by `aws-admin-secret` by its fingerprint and by `aws-admin` by key id `AKIAU36QWASULXKGEJLZ`: matches would be ambiguous; register it in one identity",
+            "nhi-inventory.yaml:92:22: finding `aws-secret-access-key` {} at config/aws-credentials:3 ({}) is claimed by `aws-admin-secret` by its fingerprint and by `aws-admin` by key id `AKIAU36QWASULXKGEJLZ`: matches would be ambiguous; register it in one identity",
             aws["redacted"].as_str().unwrap(),
             aws["fingerprint"].as_str().unwrap()
         )
     );
     assert!(
-        claims[1].starts_with("nhi-inventory.yaml:95:17: finding `gcp-service-account-key` "),
+        claims[1].starts_with("nhi-inventory.yaml:96:17: finding `gcp-service-account-key` "),
         "{}",
         claims[1]
     );

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::harness::{run_in_env, Output};
+use crate::harness::{run_in, run_in_env, Output};
 use crate::worktree::{Fixture, T1, T2, T3};
 
 const TOKEN: &str = "ghp_TestOnlyTokenForOrgScans000000000000";
@@ -1245,4 +1245,57 @@ fn keyed_fingerprints_in_org_reports_still_match_the_inventory_and_hide_the_key(
     ]);
     assert_eq!(unset.code, 2);
     assert!(unset.stderr.contains("NO_SUCH_KEY_VAR"), "{}", unset.stderr);
+}
+
+/// An org run drops a CI job's throwaway database as `scan` does (password = user on
+/// localhost), and still reports a real-looking password on another host of the same file.
+#[test]
+fn org_runs_drop_ci_throwaway_databases_as_scan_does() {
+    let a = Source::new();
+    a.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      postgres:\n        image: postgres:16\n    steps:\n      - run: make test\n        env:\n          DATABASE_URL: postgres://postgres:postgres@localhost:5432/app_test\n          REPLICA_URL: postgres://app:Zx9qL2vRt7KpW3@db.prod.acme-corp.io:5432/app\n",
+    );
+    a.commit("ci", 2);
+    let org = Org::new();
+    org.list(&[a.url()]);
+    let previews = |args: &[&str]| -> Vec<String> {
+        let out = run_in(org.path(), args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(!out.stdout.contains("Zx9qL2vRt7KpW3"), "{}", out.stdout);
+        let mut p: Vec<String> = out.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["redacted"].as_str().unwrap_or("?").to_string())
+            .collect();
+        p.sort();
+        p
+    };
+    let src = a.path().to_str().unwrap().to_string();
+    let scan = previews(&[
+        "scan",
+        &src,
+        "--git",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    let org_run = previews(&[
+        "org",
+        "scan",
+        "--repos",
+        "repos.txt",
+        "--cache",
+        "cache",
+        "--datastore",
+        "org.db",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(scan, vec!["Zx9…(14 chars)".to_string()]);
+    assert_eq!(org_run, scan);
 }
