@@ -54,8 +54,9 @@ pub struct Changes {
     pub resolved: Vec<Change>,
 }
 
-/// One identity state (`identity`, `state`) or one uncovered finding (`fingerprint`,
-/// `rule_id`).
+/// One identity state (`identity`, `state`), one uncovered finding (`fingerprint`,
+/// `rule_id`) or one pipeline risk (`fingerprint`, `rule_id` and the workflow's `path`; its
+/// fingerprint is the rule, file, job and subject, so a moved line is no change).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +67,8 @@ pub struct Change {
     pub fingerprint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl Change {
@@ -75,9 +78,11 @@ impl Change {
             &self.state,
             &self.fingerprint,
             &self.rule_id,
+            &self.path,
         ) {
-            (Some(i), Some(s), _, _) => format!("{i}: {s}"),
-            (_, _, Some(f), Some(r)) => format!("uncovered {r} {f}"),
+            (Some(i), Some(s), _, _, _) => format!("{i}: {s}"),
+            (_, _, Some(_), Some(r), Some(p)) => format!("pipeline risk {r} in {p}"),
+            (_, _, Some(f), Some(r), None) => format!("uncovered {r} {f}"),
             _ => String::new(),
         }
     }
@@ -89,6 +94,20 @@ struct PreviousAudit {
     identities: Vec<PreviousIdentity>,
     #[serde(default)]
     uncovered: Vec<PreviousUncovered>,
+    #[serde(default)]
+    pipeline_risks: Vec<PreviousRisk>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousRisk {
+    fingerprint: String,
+    rule_id: String,
+    location: PreviousLocation,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousLocation {
+    path: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -108,7 +127,13 @@ struct PreviousUncovered {
     rule_id: String,
 }
 
-fn changes_of(identities: &[(String, Vec<String>)], uncovered: &[(String, String)]) -> Vec<Change> {
+/// Identity states, uncovered findings (fingerprint, rule) and pipeline risks (fingerprint,
+/// rule, path) as changes, sorted.
+fn changes_of(
+    identities: &[(String, Vec<String>)],
+    uncovered: &[(String, String)],
+    risks: &[(String, String, String)],
+) -> Vec<Change> {
     let mut out: Vec<Change> = identities
         .iter()
         .flat_map(|(id, states)| {
@@ -117,6 +142,7 @@ fn changes_of(identities: &[(String, Vec<String>)], uncovered: &[(String, String
                 state: Some(s.clone()),
                 fingerprint: None,
                 rule_id: None,
+                path: None,
             })
         })
         .chain(uncovered.iter().map(|(f, r)| Change {
@@ -124,6 +150,14 @@ fn changes_of(identities: &[(String, Vec<String>)], uncovered: &[(String, String
             state: None,
             fingerprint: Some(f.clone()),
             rule_id: Some(r.clone()),
+            path: None,
+        }))
+        .chain(risks.iter().map(|(f, r, p)| Change {
+            identity: None,
+            state: None,
+            fingerprint: Some(f.clone()),
+            rule_id: Some(r.clone()),
+            path: Some(p.clone()),
         }))
         .collect();
     out.sort();
@@ -156,6 +190,11 @@ pub fn since(name: &str, text: &str, r: &AuditReport) -> Result<Changes, crate::
             .into_iter()
             .map(|u| (u.fingerprint, u.rule_id))
             .collect::<Vec<_>>(),
+        &prev
+            .pipeline_risks
+            .into_iter()
+            .map(|p| (p.fingerprint, p.rule_id, p.location.path))
+            .collect::<Vec<_>>(),
     );
     let now = changes_of(
         &r.identities
@@ -174,6 +213,16 @@ pub fn since(name: &str, text: &str, r: &AuditReport) -> Result<Changes, crate::
         &r.uncovered
             .iter()
             .map(|u| (u.fingerprint.clone(), u.rule_id.clone()))
+            .collect::<Vec<_>>(),
+        &r.pipeline_risks
+            .iter()
+            .map(|p| {
+                (
+                    p.fingerprint.clone(),
+                    p.rule_id.clone(),
+                    p.location.path.clone(),
+                )
+            })
             .collect::<Vec<_>>(),
     );
     Ok(Changes {

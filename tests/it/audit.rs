@@ -464,6 +464,61 @@ fn issue_14_audit_since_lists_new_and_resolved() {
     );
 }
 
+/// `--since` also tracks pipeline risks: a risk fixed since the previous audit is resolved, and
+/// one only moved down the file (same rule, file, job and subject) is no change.
+#[test]
+fn audit_since_tracks_pipeline_risks_and_ignores_a_moved_line() {
+    let t = Tree::new();
+    let wf = |pin: &str, pad: &str| {
+        format!("on: push\npermissions: {{contents: read}}\njobs:\n  deploy:\n    runs-on: x\n    steps:\n{pad}      - uses: acme/deploy-action@{pin}\n        with:\n          token: ${{{{ secrets.DEPLOY_TOKEN }}}}\n")
+    };
+    t.write(".github/workflows/deploy.yml", wf("v1", ""));
+    t.write("nhi-inventory.yaml", ci_inventory("DEPLOY_TOKEN", ""));
+    let store = Tree::new();
+    let first = audit(&t, &[]);
+    let risks: Vec<String> = first.json()["pipeline_risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(risks, ["pipeline-unpinned-action-with-secrets"]);
+    let prev = store.write("prev.json", first.stdout);
+    let prev = prev.to_str().unwrap();
+    // Moved two lines down: nothing new, nothing resolved.
+    t.write(
+        ".github/workflows/deploy.yml",
+        wf("v1", "      - run: echo one\n      - run: echo two\n"),
+    );
+    let moved = audit(&t, &["--since", prev]).json();
+    assert_eq!(moved["pipeline_risks"][0]["location"]["line"], 9, "{moved}");
+    assert_eq!(moved["since"]["new"], serde_json::json!([]), "{moved}");
+    assert_eq!(moved["since"]["resolved"], serde_json::json!([]), "{moved}");
+    // Pinned to a full commit: the risk is resolved.
+    t.write(
+        ".github/workflows/deploy.yml",
+        wf("3f1c2a9b8e7d6c5b4a39281706f5e4d3c2b1a098", ""),
+    );
+    let r = audit(&t, &["--since", prev]).json();
+    assert_eq!(r["since"]["new"], serde_json::json!([]), "{r}");
+    assert_eq!(
+        r["since"]["resolved"][0]["rule_id"], "pipeline-unpinned-action-with-secrets",
+        "{r}"
+    );
+    assert_eq!(
+        r["since"]["resolved"][0]["path"],
+        ".github/workflows/deploy.yml"
+    );
+    let text = t.run(&["audit", ".", "--now", NOW, "--since", prev]);
+    assert!(
+        text.stdout.contains(
+            "  resolved  pipeline risk pipeline-unpinned-action-with-secrets in .github/workflows/deploy.yml\n"
+        ),
+        "{}",
+        text.stdout
+    );
+}
+
 /// Issue 14: `policy.tiers` read from the inventory: prod identities rotate every 30 days.
 #[test]
 fn issue_14_policy_tiers_from_the_inventory() {
