@@ -68,10 +68,11 @@ fn merge_one(store: &mut Store) -> Result<()> {
         tx.execute(
             "INSERT INTO main.findings (repo_id, rule_id, fingerprint, rule_name, provider, kind,
              severity, confidence, redacted, key_id, attributes, first_seen, first_seen_time,
-             last_seen, present_at_head, status, resolved_at)
+             last_seen, present_at_head, status, resolved_at, confidence_reason)
              SELECT ?2, rule_id, fingerprint, rule_name, provider, kind, severity, confidence,
              redacted, key_id, attributes, first_seen, first_seen_time, last_seen,
-             present_at_head, status, resolved_at FROM src.findings WHERE repo_id = ?1",
+             present_at_head, status, resolved_at, confidence_reason FROM src.findings
+             WHERE repo_id = ?1",
             params![old, new],
         )?;
         tx.execute(

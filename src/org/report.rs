@@ -268,7 +268,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
     let mut st = store.conn.prepare(
         "SELECT f.id, r.name, f.rule_id, f.rule_name, f.provider, f.kind, f.severity,
          f.confidence, f.fingerprint, f.redacted, f.key_id, f.attributes, f.first_seen,
-         f.last_seen, f.present_at_head, f.status, f.resolved_at
+         f.last_seen, f.present_at_head, f.status, f.resolved_at, f.confidence_reason
          FROM findings f JOIN repos r ON r.id = f.repo_id",
     )?;
     let mut locs = store.conn.prepare(
@@ -312,7 +312,7 @@ fn load(store: &Store) -> Result<Vec<Row>> {
             kind: serde_json::from_value(e(r.get(5)?))?,
             severity: serde_json::from_value(e(r.get(6)?))?,
             confidence: serde_json::from_value(e(r.get(7)?))?,
-            confidence_reason: None,
+            confidence_reason: r.get(17)?,
             fingerprint: r.get(8)?,
             redacted: r.get(9)?,
             secret: None,

@@ -89,6 +89,9 @@ pub const MIGRATIONS: &[&str] = &[
     );",
     // v3: each repository's CODEOWNERS at HEAD, the owners of findings no inventory owns.
     "ALTER TABLE repos ADD COLUMN codeowners TEXT;",
+    // v4: why a finding's confidence is lower than its rule's (`test or fixture path`), as
+    // `scan` reports it: kept only while every blob it was seen in is a test path.
+    "ALTER TABLE findings ADD COLUMN confidence_reason TEXT;",
 ];
 
 /// The schema this binary writes.

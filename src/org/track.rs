@@ -82,6 +82,14 @@ fn upsert(tx: &Transaction<'_>, repo: i64, blob: &str, f: &Finding) -> Result<()
         .optional()?;
     let id = match existing {
         Some((id, old)) => {
+            // Seen outside test paths too: no longer only a fixture, so the rule's confidence.
+            if f.confidence_reason.is_none() {
+                tx.execute(
+                    "UPDATE findings SET confidence = ?2, confidence_reason = NULL
+                     WHERE id = ?1 AND confidence_reason IS NOT NULL",
+                    params![id, enum_str(&f.confidence)],
+                )?;
+            }
             if let Some(g) = first.filter(|g| old.is_none_or(|o| g.time < o)) {
                 tx.execute(
                     "UPDATE findings SET first_seen = ?2, first_seen_time = ?3 WHERE id = ?1",
@@ -94,8 +102,8 @@ fn upsert(tx: &Transaction<'_>, repo: i64, blob: &str, f: &Finding) -> Result<()
             tx.execute(
                 "INSERT INTO findings (repo_id, rule_id, fingerprint, rule_name, provider, kind,
                  severity, confidence, redacted, key_id, attributes, first_seen, first_seen_time,
-                 last_seen, present_at_head, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, 'open')",
+                 last_seen, present_at_head, status, confidence_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, 'open', ?15)",
                 params![
                     repo,
                     f.rule_id,
@@ -111,6 +119,7 @@ fn upsert(tx: &Transaction<'_>, repo: i64, blob: &str, f: &Finding) -> Result<()
                     first.map(|g| g.date.as_str()),
                     first.map(|g| g.time),
                     f.last_seen,
+                    f.confidence_reason,
                 ],
             )?;
             tx.last_insert_rowid()

@@ -1299,3 +1299,35 @@ fn org_runs_drop_ci_throwaway_databases_as_scan_does() {
     assert_eq!(scan, vec!["Zx9…(14 chars)".to_string()]);
     assert_eq!(org_run, scan);
 }
+
+/// The datastore keeps why a confidence was lowered: a secret seen only under `tests/` is
+/// reported `low` with its reason by the run and by `org report`; once a later commit puts it
+/// in application code too, it has the rule's confidence again.
+#[test]
+fn the_datastore_keeps_the_test_path_reason_until_the_secret_leaves_the_tests() {
+    let a = Source::new();
+    a.write("tests/fixtures/a.env", &format!("A={T1}\n"));
+    a.commit("fixture", 2);
+    let org = Org::new();
+    org.list(&[a.url()]);
+    let first = |r: &Value| {
+        let f = &r["findings"][0];
+        (
+            f["confidence"].as_str().unwrap_or("?").to_string(),
+            f["confidence_reason"].as_str().map(str::to_string),
+        )
+    };
+    let low = ("low".to_string(), Some("test or fixture path".to_string()));
+    let out = org.scan("org.db", &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(first(&out.json()), low);
+    assert_eq!(first(&org.report("org.db")), low);
+    a.write("src/app.env", &format!("# the app\nA={T1}\n"));
+    a.commit("app", 3);
+    let out = org.scan("org.db", &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = org.report("org.db");
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{r}");
+    assert_ne!(first(&r).0, "low", "{r}");
+    assert_eq!(first(&r).1, None, "{r}");
+}
