@@ -49,6 +49,26 @@ impl Source {
     }
 }
 
+/// `org scan --repos repos.txt` into `store` as JSON, with the cache in `cache`: with only the
+/// rules of `rules` when given, else the built-in ones.
+fn org_scan_args<'a>(store: &'a str, rules: Option<&'a str>) -> Vec<&'a str> {
+    let mut args = vec![
+        "org",
+        "scan",
+        "--repos",
+        "repos.txt",
+        "--cache",
+        "cache",
+        "--datastore",
+        store,
+    ];
+    if let Some(r) = rules {
+        args.extend(["--no-builtin", "--rules", r]);
+    }
+    args.extend(["--format", "json"]);
+    args
+}
+
 /// A place for the cache, the datastores and the repository list, with the test rules.
 struct Org {
     fx: Fixture,
@@ -88,21 +108,7 @@ impl Org {
     /// `scan` with extra environment.
     fn scan_env(&self, store: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
         let rules = self.fx.rules_path();
-        let mut args = vec![
-            "org",
-            "scan",
-            "--repos",
-            "repos.txt",
-            "--cache",
-            "cache",
-            "--datastore",
-            store,
-            "--no-builtin",
-            "--rules",
-            rules.to_str().unwrap(),
-            "--format",
-            "json",
-        ];
+        let mut args = org_scan_args(store, Some(rules.to_str().unwrap()));
         if !extra.contains(&"--fail-on") {
             args.extend(["--fail-on", "none"]);
         }
@@ -112,25 +118,8 @@ impl Org {
     /// `scan`, authenticating with TOKEN through `--token-env ORG_TOKEN`.
     fn scan_with_token(&self, store: &str) -> Output {
         let rules = self.fx.rules_path();
-        let args = [
-            "org",
-            "scan",
-            "--repos",
-            "repos.txt",
-            "--cache",
-            "cache",
-            "--datastore",
-            store,
-            "--no-builtin",
-            "--rules",
-            rules.to_str().unwrap(),
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--token-env",
-            "ORG_TOKEN",
-        ];
+        let mut args = org_scan_args(store, Some(rules.to_str().unwrap()));
+        args.extend(["--fail-on", "none", "--token-env", "ORG_TOKEN"]);
         self.run_env(&args, &[("ORG_TOKEN", TOKEN)])
     }
     fn report(&self, store: &str) -> Value {
@@ -1282,20 +1271,9 @@ fn org_runs_drop_ci_throwaway_databases_as_scan_does() {
         "--fail-on",
         "none",
     ]);
-    let org_run = previews(&[
-        "org",
-        "scan",
-        "--repos",
-        "repos.txt",
-        "--cache",
-        "cache",
-        "--datastore",
-        "org.db",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]);
+    let mut org_args = org_scan_args("org.db", None);
+    org_args.extend(["--fail-on", "none"]);
+    let org_run = previews(&org_args);
     assert_eq!(scan, vec!["Zx9…(14 chars)".to_string()]);
     assert_eq!(org_run, scan);
 }
