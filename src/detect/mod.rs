@@ -30,6 +30,35 @@ pub const GENERIC_PROVIDER: &str = "generic";
 /// The comment that suppresses a finding on its line.
 pub const INLINE_ALLOW: &[u8] = b"nhiscan:allow";
 
+/// Words that begin ordinary values as often as tokens (`prod_…`, `secret-…`, `token-…`): a
+/// provider keyword made only of them (`token-`, `secret-live-`, `access-production-`) is no
+/// claim on the value, so a password `prod_R7x9…` the provider rule rejected is still the
+/// generic rules' to report. Distinctive prefixes (`ghp_`, `sk-proj-`, `glpat-`) stay claimed.
+const WORD_PREFIX_PARTS: &[&str] = &[
+    "access",
+    "api",
+    "console",
+    "development",
+    "key",
+    "live",
+    "perm",
+    "prod",
+    "production",
+    "sand",
+    "sandbox",
+    "sdk",
+    "secret",
+    "test",
+    "token",
+];
+
+/// A keyword prefix made only of [`WORD_PREFIX_PARTS`].
+fn word_prefix(k: &str) -> bool {
+    k.split(['_', '-'])
+        .filter(|p| !p.is_empty())
+        .all(|p| WORD_PREFIX_PARTS.contains(&p.to_ascii_lowercase().as_str()))
+}
+
 /// Settings of the engine that do not come from rules.
 #[derive(Debug)]
 pub struct EngineOptions {
@@ -144,6 +173,7 @@ impl Engine {
             .filter(|r| r.provider != GENERIC_PROVIDER)
             .flat_map(|r| r.keywords.iter())
             .filter(|k| k.len() >= 3 && (k.ends_with('_') || k.ends_with('-')))
+            .filter(|k| !word_prefix(k))
             .cloned()
             .collect();
         claimed_prefixes.sort();

@@ -312,6 +312,34 @@ fn generic_rule_never_re_reports_a_failed_checked_format() {
     assert_eq!(low, expect);
 }
 
+/// A provider keyword that is only words (`token-`, `secret-live-`, `prod_`, `key-`) claims no
+/// value: passwords that merely begin with such a word are still the generic rules' to report,
+/// while a distinctive prefix a provider rule rejected (`ghp_` failing its CRC32) stays claimed.
+#[test]
+fn word_like_provider_prefixes_do_not_hide_passwords() {
+    let t = Tree::new();
+    t.write(
+        ".env",
+        "DB_PASSWORD=prod_R7x9kLm2QwZt4Vb\n\
+         API_SECRET=secret-live-Q8m2Lx7Rt4Kp9Wz3\n\
+         SERVICE_TOKEN=token-Hq3Zr8Lm5Xt2Wp7K\n\
+         APP_KEY=key-9fT2mQ7xR4kL8wZ3pB6n\n\
+         GH_TOKEN=ghp_Zq8Lr2Vn4Xc7Bm1Ks9Pd3Tw6Hy0Ju5Ga2QeR\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let mut found = rule_lines(&doc);
+    found.sort_by_key(|(_, line)| *line);
+    let lines: Vec<u64> = found.iter().map(|(_, l)| *l).collect();
+    assert_eq!(lines, [1, 2, 3, 4], "{doc:#}");
+    assert!(
+        found.iter().all(|(r, _)| r == "generic-secret-assignment"),
+        "{found:?}"
+    );
+    assert_eq!(doc["summary"]["dropped"]["check_rejected"], 1, "{doc:#}");
+}
+
 /// Issue 15: a keyword that every "google" contains (the GCS HMAC rule's `GOOG`, matched
 /// case-insensitively) ran that rule's regex on every line naming Google. Keywords of the
 /// built-in rules occur in none of the Google words code is full of; the HMAC rule's is its
