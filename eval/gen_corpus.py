@@ -287,6 +287,16 @@ class Gen:
         lines = ["-----BEGIN RSA PRIVATE KEY-----"] + self.pem_body(1190) + ["-----END RSA PRIVATE KEY-----"]
         return "\n".join('"%s\\n"' % l for l in lines)
 
+    def ssh2_private(self):
+        """ssh.com / Tectia private key: four-dash armor, Comment header, blob magic 0x3f6ff9eb."""
+        raw = bytes([0x3F, 0x6F, 0xF9, 0xEB]) + (700).to_bytes(4, "big") + bytes(self.r.randrange(256) for _ in range(692))
+        b = base64.b64encode(raw).decode()
+        return "\n".join(
+            ["---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", 'Comment: "rsa-key-20261207"']
+            + [b[i : i + 70] for i in range(0, len(b), 70)]
+            + ["---- END SSH2 ENCRYPTED PRIVATE KEY ----"]
+        )
+
     def pem_cert(self):
         return self.pem_of("CERTIFICATE", 800)
 

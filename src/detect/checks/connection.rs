@@ -166,7 +166,9 @@ pub(super) fn is_stand_in(pw: &str) -> bool {
     }
     // Shorter than four characters: `U:PS@H`, `a:b@` are documentation, not accounts.
     pw.chars().count() < 4
-        || pw.starts_with(['$', '{', '<', '%', '*', '['])
+        || pw.starts_with(['$', '{', '<', '%', '['])
+        // `***`, `**redacted**`: masked; one leading `*` is just a character of a password.
+        || pw.starts_with("**")
         || pw.ends_with(['}', '>', '%', ']'])
         || WORDS.iter().any(|w| pw.eq_ignore_ascii_case(w))
         || documentation_word(pw, WORDS)

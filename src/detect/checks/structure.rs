@@ -134,6 +134,8 @@ pub(super) fn pem_private_key(secret: &[u8]) -> Outcome {
         let line = line.trim_matches(|c| c == '"' || c == '\'').trim();
         if line.is_empty()
             || line.contains("-----")
+            // RFC 4716-style armor of ssh.com keys has four dashes: `---- BEGIN SSH2 ...`.
+            || line.starts_with("---- ")
             || line.contains(':')
             || (line.starts_with('=') && line.len() <= 6)
         {

@@ -1,7 +1,7 @@
 provider "aws" {
   region     = "us-west-2"
-  access_key = "AKIALFD2P2RPFNBUSWNV"
-  secret_key = "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"
+  access_key = "AKIA6DZ4HLSAUYRDKVCD"
+  secret_key = "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"
 }
 
 resource "aws_iam_role_policy" "reader" {

@@ -2,4 +2,4 @@ package storage
 
 import "github.com/aws/aws-sdk-go/aws/credentials"
 
-var creds = credentials.NewStaticCredentials("AKIANC32TTZ64OW5I6SE", "uwFWZNXPpb5yWYvRLfgfQODZ4krfm+vhe2zwC2rw", "")
+var creds = credentials.NewStaticCredentials("AKIARTASKTA2VDJK4VBA", "MZbLKOZZQVLiw+NqqDSAHwLwfn2m7CkY9BnvlRno", "")

@@ -4,8 +4,8 @@ import boto3
 s3 = boto3.client(
     "s3",
     region_name="us-east-2",
-    aws_access_key_id="AKIAWSIFGFUV5LQGKUQF",
-    aws_secret_access_key="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",
+    aws_access_key_id="AKIAANMN2FOHG6HFPB2K",
+    aws_secret_access_key="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",
 )
 
 # Bucket owned by the finance account.

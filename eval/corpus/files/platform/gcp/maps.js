@@ -1,4 +1,4 @@
-const MAPS_KEY = "AIza3S3t5meJ4D1JsZchfPOWWISiXVZkIckrQpG";
+const MAPS_KEY = "AIzaD-Jp7hu06it225u8kMRd6KRhA327TSzr6QJ";
 
 export function loadMap(el) {
   return fetch(`https://maps.googleapis.com/maps/api/js?key=${MAPS_KEY}&callback=init`);

@@ -2,8 +2,8 @@ import pytest
 
 # Shapes the client must refuse: wrong lengths for an AIza key.
 INVALID_KEYS = [
-    "AIzazc9CZNAqOg705pe-cDD6iQHfWt3lVAX2u",
-    "AIzaq7JsxwzoapCgRQwv_crIzjwxxhqxAMaXwCKacM",
+    "AIzaVlIQr2Ev7YFQkGU2QF2Pp6cwUkGOYqyTo",
+    "AIza5s4BcMDSMbRuWQwkd892M5MjDztoTv0qK2bQ4N",
 ]
 
 

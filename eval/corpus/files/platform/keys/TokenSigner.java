@@ -4,32 +4,32 @@ final class TokenSigner {
     // Generated for the staging issuer; to be moved to KMS.
     private static final String SIGNING_KEY =
         "-----BEGIN PRIVATE KEY-----\n" +
-        "MIIEwAIBAKiDbHCfH8fkruJxtwBkEGOfM6Hyt2PFsbrCPgBM3yU5dHjx73Mg1U8e\n" +
-        "ofAUVk2h66bj0XeXM6BZbr94v9vOOJOT8HOIHROK71ZeLdd+UF5PQK+33j2+vbpZ\n" +
-        "mUgIVFNAux8pB6TFwG7T72GDxIDr6bN5s+Rbh6F92XiZgJCCDu2lyxI+40FfBvZU\n" +
-        "+Bt7fnx4A+lSSW+zcC2StDufCr1vw7KxYGbhmzztEXQ8kJGYcATboVFIoda5mdIS\n" +
-        "r17/1beWhvu2Cv3zuba2QC3nq38RcwnMBEfI8sMjak3JX2dGEZNmxvKg0+jdf5Mu\n" +
-        "VcMKkGuFjAcwg7NRJ4IWmfWkAm4hfwYilgOs65m55R5hZ2fyiZycJZt/0hrln9RS\n" +
-        "L4P1Pg7+J39NDeAHZsFKaMZKQ7eeFdgJQo4P5oLZAHKFCDSiVoG9O7Qpmo8HAu3T\n" +
-        "PnzNaLwyZgQGSVRcyodtihA+LzwufInjUeJfHW+AbMDJ6SqUVMEAH8+nlR/LvvMt\n" +
-        "+pw5vGW4jPL0CnVTAsMljko7b0TCRVPUPTSQeOI1/Uq1N4tgq5R/VLDUltbvuBpp\n" +
-        "MUNY7T1wRrldErN/18KxBVBBabamOWPj8uS6MXuuDCZyGXw8+A5jJ3F2CRCGpehT\n" +
-        "NyhXIKziTW27XDEVabAAJywFj6pENiOo5vJbVSguF98oiy6UQxZyz229r3rEDK13\n" +
-        "NoY5iv7oorOuTLGynhxiOzkMnhovHcvH6iVLqfu6w/nLVf0DLtbD/spl8SEgTLrM\n" +
-        "pd4gX83rjlwwh8fnOsNrx3/ZOQpzTTxA/YTu1byIv1VagCHXd6kCgpCUTm9YsyNz\n" +
-        "zb3yrDohCdjQINlCP/aU7F5oeaUrdlXbJm6b1jm1G+HwwldTC+bk5XhhqxbIBpQs\n" +
-        "PePreDz39cu+XBPOxKsJOdKVx1uPWw4hXvkF2K4ADyUml6GKW0THktoZj4ZwDjyn\n" +
-        "YAskbgZ23pmBUxUb++5jC/OUHWcCkIBKjSYmpP6AaO1+wkoVgeFfXb4tiqtE2nhW\n" +
-        "78h9qyuBu9qrfNimPOoIWboogqLLQmO3OuRI4WwJmXSxmwesUcGrWSsO8/TbmOWZ\n" +
-        "JnZnTDm2VdNCkNgHq+GeTWE7lnFmGaVm1mZfGArA9BY8W7lSZ+edXYxtoYKNXTqf\n" +
-        "omAgl8DFIAh+ziZZ4tOHMdQDHx4TPdCiDVmWsNuYVmmcheUr2Qr5dGfanp8tEL02\n" +
-        "Vv2A0OKD+6ZSUZzLuST8p15wRWj/qi29wxRPYSTEGMte9WsT0ryXfliFfkVDpgjR\n" +
-        "AMepU8+ci19qMAt77AuKtx7qV3vrghq4TBYDbsqFxoIPxqyT111BDX2365+BVSZK\n" +
-        "Nl7GKJhWsBDr4wnzAvGNgZXrtfra85BQtfsNxxvYoYIVYHfVmfcsq6VwkfwSIouL\n" +
-        "KjfBcsSuse1jFAG5aWtGTwy1dysvATPG/0dd07OrTic3ZcTe81zQ9mA6DI134Z2D\n" +
-        "6FvTxq1paSIiRgNKJUeZK5DUiB8DdavKkOLScHFHA3AeKJj1quwc035f/+nbJdsP\n" +
-        "9up4QcfE770Hg9AJVRwU0UIIBjDUzotD3s7aa46ZXshG99c48uufLWGSApS2sO7r\n" +
-        "xunntzfaARtyTGUKoDuENw==\n" +
+        "MIIEwAIBAE1hO5ZxZhmlZtZmXxgKwPQWPFu5UmfnnV2MbaGCjV06n6JgIJfAxSAI\n" +
+        "fs4mWeLThzHUAx8eEz3Qog1ZlrDbmFZpnIXlK9kK+XRn2p6fLRC9Nlb9gNDig/um\n" +
+        "UlGcy7kk/KdecEVo/6otvcMUT2EkxBjLXvVrE9K8l35YhX5FQ6YI0QDHqVPPnItf\n" +
+        "ajALe+wLirce6ld764IauEwWA27KhcaCD8ask9ddQQ19t+ufgVUmSjZexiiYVrAQ\n" +
+        "6+MJ8wLxjYGV67X62vOQULX7Dccb2KGCFWB31Zn3LKulcJH8EiKLiyo3wXLErrHt\n" +
+        "YxQBuWlrRk8MtXcrLwEzxv9HXdOzq04nN2XE3vNc0PZgOgyNd+Gdg+hb08ataWki\n" +
+        "IkYDSiVHmSuQ1IgfA3WrypDi0nBxRwNwHiiY9arsHNN+X//p2yXbD/bqeEHHxO+9\n" +
+        "B4PQCVUcFNFCCAYw1M6LQ97O2muOmV7IRvfXOPLrny1hkgKUtrDu68bp57c32gEb\n" +
+        "ckxlCqA7hDeWvQpIM8E9GuFEnPr2wPrzhMSEuESKDdQrQJ/OkwmCqUZI5jJFLBsb\n" +
+        "26MWHxQabzGt4zgetGys4PoP/V2594a2WUE7imhsLVw6RHC/0LXV+1huqOnsFQj+\n" +
+        "owILl8fdVHyZU14e+dSNDBvK6pZJx6juUG54yrKv+K5PljDN/2+cwlKgp1rP5HyZ\n" +
+        "n2dWwYGwBZsZgs68WMsYf7cUWLArCxSHnwrS4yxoA2loEKUvDTwDLl9rJbNEk0Zd\n" +
+        "34KXj0CqFBDhwv9JDeMcfrjynxM5SzTiGMi6gyE6uzGexYZULxQEsgmz05UvxKKX\n" +
+        "+JZQ3qBfz3wYmQIWsiZ8BU1kmkIictF3jq3R9mOPNWI94uPdm0ViMT1oG5Ke17mE\n" +
+        "Sx8NxfipuT3qpZiATfuK7DpEDSCeVEM6SHSALCWWYJ6mF6DEMtqijV9wFav2Z52e\n" +
+        "nZ7WUlraWrSZWpxivY8KMbG/pr8ls1b+yjoM1Ojm0nCHo4tgMGemzDSaJE1IfBpQ\n" +
+        "T20eJmMNajkNB76OJyGuT1vM0HtLiMua4AyR3sXFM9Nd5XK1qpEVlhpA4k7OpDQI\n" +
+        "No5ufuXerCMRi2ejksJAfUd9woae+a4odUDZ1mva7AZUlabI9sYYjgDLde6xmhmK\n" +
+        "8wuntlC/E0Nphd96cG3wj09555pF88vFxPlCKlkkFyh8eLDfdGsVJJab4qn1vRUY\n" +
+        "CiGnWw1fGJzbnj9Nk9L3pqqhNR2Em1liSRqUbN1h46Wia2pfTdXxiq4TX4eHSfuw\n" +
+        "AGs3hpdh77GUvySu2BqqCCOJI8SVrn/gnwkPCif9C8dt9zaK80Nho9pz/bzG7K2w\n" +
+        "J7N0xBzlfw+xBj2yAjl6/JvEUD4nqr/GoZGIq8kry2YywwA6lHde1RiH/dMYcF2c\n" +
+        "x1SQiqfJZsraTyOO1SiIPeaTYZm7V4YMlMjtvcRXdFVt8IxudUU4qOkOCR5Ghpuf\n" +
+        "p85odd7kKZ4Hi9aK0fyD19u1umg604Y46+NSIoLBsg5jG0WbylZsUFowHlmGsRuu\n" +
+        "a0gABM0etRYoBFo4DqjaPfFNNxd8erjtInx3wQ6Zi8419TKk6y6RTiFkNZnxCDqJ\n" +
+        "+AV2SdPOKFtmMIBaalebiA==\n" +
         "-----END PRIVATE KEY-----";
 
     String sign(String payload) {
