@@ -182,6 +182,205 @@ class Gen:
     def jwt_io_sample(self):
         return "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 
+    # --- issue 15 depth: AWS ----------------------------------------------------------------
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+    # AKIA/ASIA/ABIA/ACCA are access key ids (credentials); AIDA, AROA, AGPA, ANPA, ANVA, AIPA,
+    # APKA, ASCA name users, roles, groups, policies, instance profiles, public keys and
+    # certificates: identifiers that are not secret (IAM policies and CloudTrail logs hold them).
+    def aws_key_id(self, prefix):
+        return prefix + self.pick(B32, 16)
+
+    def aws_id_asia(self):
+        return self.aws_key_id("ASIA")
+
+    def aws_id_abia(self):
+        return self.aws_key_id("ABIA")
+
+    def aws_id_acca(self):
+        return self.aws_key_id("ACCA")
+
+    def aws_unique_id(self):
+        return self.r.choice(["AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "APKA", "ASCA"]) + self.pick(B32, 17)
+
+    def aws_session_fwo(self):
+        # STS session tokens are base64; older ones begin FwoGZXIvYXdzE, newer IQoJb3JpZ2luX2Vj.
+        return "FwoGZXIvYXdzE" + self.pick(B64, 280) + "=="
+
+    def aws_session_iqo(self):
+        return "IQoJb3JpZ2luX2Vj" + self.pick(B64, 600) + "="
+
+    def aws_bedrock(self):
+        # https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html : ABSK + base64 of
+        # "BedrockAPIKey-<id>-at-<account>:<secret>"
+        raw = "BedrockAPIKey-%s-at-%s:%s" % (self.pick("abcdefghijklmnopqrstuvwxyz0123456789", 4), self.pick(string.digits, 12), self.pick(B64, 40))
+        return "ABSK" + base64.b64encode(raw.encode()).decode()
+
+    def mws_token(self):
+        # https://developer-docs.amazon.com/sp-api/docs/ (MWS auth token: amzn.mws.<uuid>)
+        return "amzn.mws." + self.uuid()
+
+    def aws_secret_placeholder(self):
+        return "YOUR_SECRET_ACCESS_KEY"
+
+    # --- issue 15 depth: private keys (RFC 7468 armor, random DER-shaped bodies) ------------
+    def pem_of(self, label, nbytes, sep="\n"):
+        return sep.join(["-----BEGIN %s-----" % label] + self.pem_body(nbytes) + ["-----END %s-----" % label])
+
+    def pem_dsa(self):
+        return self.pem_of("DSA PRIVATE KEY", 443)
+
+    def pem_rsa_2048(self):
+        return self.pem_of("RSA PRIVATE KEY", 1190)
+
+    def pem_encrypted(self):
+        return self.pem_of("ENCRYPTED PRIVATE KEY", 1298)
+
+    def pem_openssh(self):
+        # https://cvsweb.openbsd.org/src/usr.bin/ssh/PROTOCOL.key : "openssh-key-v1\0" magic
+        raw = b"openssh-key-v1\x00" + bytes(self.r.randrange(256) for _ in range(380))
+        b = base64.b64encode(raw).decode()
+        return "\n".join(["-----BEGIN OPENSSH PRIVATE KEY-----"] + [b[i : i + 70] for i in range(0, len(b), 70)] + ["-----END OPENSSH PRIVATE KEY-----"])
+
+    def pgp_private(self):
+        # RFC 4880 section 6.2 ASCII armor
+        b = base64.b64encode(bytes([0x95, 0x03, 0xC6]) + bytes(self.r.randrange(256) for _ in range(900))).decode()
+        return "\n".join(["-----BEGIN PGP PRIVATE KEY BLOCK-----", ""] + [b[i : i + 64] for i in range(0, len(b), 64)] + ["=" + self.pick(B64, 4), "-----END PGP PRIVATE KEY BLOCK-----"])
+
+    def ppk(self, version):
+        # PuTTY user key file: https://the.earth.li/~sgtatham/putty/0.78/htmldoc/AppendixC.html
+        pub = base64.b64encode(b"\x00\x00\x00\x07ssh-rsa" + bytes(self.r.randrange(256) for _ in range(260))).decode()
+        priv = base64.b64encode(bytes(self.r.randrange(256) for _ in range(650))).decode()
+        pl = [pub[i : i + 64] for i in range(0, len(pub), 64)]
+        vl = [priv[i : i + 64] for i in range(0, len(priv), 64)]
+        lines = ["PuTTY-User-Key-File-%d: ssh-rsa" % version, "Encryption: none", "Comment: deploy@build-01", "Public-Lines: %d" % len(pl)] + pl
+        if version == 3:
+            lines.append("Private-Lines: %d" % len(vl))
+        else:
+            lines.append("Private-Lines: %d" % len(vl))
+        lines += vl + ["Private-MAC: " + self.pick(HEX, 64 if version == 3 else 40)]
+        return "\n".join(lines)
+
+    def ppk2(self):
+        return self.ppk(2)
+
+    def ppk3(self):
+        return self.ppk(3)
+
+    def pem_one_line(self):
+        """Armor and body on one line, separated by spaces (pasted into a CI variable)."""
+        return self.pem_of("RSA PRIVATE KEY", 1190, sep=" ")
+
+    def pem_b64(self):
+        """The whole PEM, base64-encoded (Kubernetes tls.key, kubeconfig client-key-data)."""
+        return base64.b64encode((self.pem_of("RSA PRIVATE KEY", 1190) + "\n").encode()).decode()
+
+    def pem_ec_b64(self):
+        return base64.b64encode((self.pem_of("EC PRIVATE KEY", 121) + "\n").encode()).decode()
+
+    def pem_java_concat(self):
+        """A PKCS#8 key as a Java string concatenation, one base64 line per literal."""
+        lines = ["-----BEGIN PRIVATE KEY-----"] + self.pem_body(1216) + ["-----END PRIVATE KEY-----"]
+        return "\n".join('"%s\\n" +' % l for l in lines[:-1]) + '\n"%s";' % lines[-1]
+
+    def pem_python_concat(self):
+        """An RSA key as Python implicit string concatenation inside parentheses."""
+        lines = ["-----BEGIN RSA PRIVATE KEY-----"] + self.pem_body(1190) + ["-----END RSA PRIVATE KEY-----"]
+        return "\n".join('"%s\\n"' % l for l in lines)
+
+    def ssh2_private(self):
+        """ssh.com / Tectia private key: four-dash armor, Comment header, blob magic 0x3f6ff9eb."""
+        raw = bytes([0x3F, 0x6F, 0xF9, 0xEB]) + (700).to_bytes(4, "big") + bytes(self.r.randrange(256) for _ in range(692))
+        b = base64.b64encode(raw).decode()
+        return "\n".join(
+            ["---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", 'Comment: "rsa-key-20261207"']
+            + [b[i : i + 70] for i in range(0, len(b), 70)]
+            + ["---- END SSH2 ENCRYPTED PRIVATE KEY ----"]
+        )
+
+    def pem_cert(self):
+        return self.pem_of("CERTIFICATE", 800)
+
+    def pem_cert_b64(self):
+        return base64.b64encode((self.pem_of("CERTIFICATE", 800) + "\n").encode()).decode()
+
+    def pem_truncated(self):
+        return "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"
+
+    def pem_doc_placeholder(self):
+        return "-----BEGIN PRIVATE KEY-----\n<private key>\n-----END PRIVATE KEY-----"
+
+    def ssh_public(self):
+        return "ssh-ed25519 " + base64.b64encode(b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + bytes(self.r.randrange(256) for _ in range(32))).decode() + " deploy@ci"
+
+    def pem_escaped_rsa(self):
+        return self.pem_of("RSA PRIVATE KEY", 1190, sep="\\n") + "\\n"
+
+    # --- issue 15 depth: GCP --------------------------------------------------------------
+    def gcp_key_id(self):
+        return self.pick(HEX, 40)
+
+    def gcp_sa_doc(self, indent):
+        doc = {
+            "type": "service_account",
+            "project_id": "acme-ci-%s" % self.pick("abcdefghijklmnopqrstuvwxyz", 5),
+            "private_key_id": self.pick(HEX, 40),
+            "private_key": self.pem_of("PRIVATE KEY", 1216) + "\n",
+            "client_email": "deployer@acme-ci.iam.gserviceaccount.com",
+            "client_id": self.pick(string.digits, 21),
+            "token_uri": "https://oauth2.googleapis.com/token",
+        }
+        return json.dumps(doc, indent=indent)
+
+    def gcp_sa_b64(self):
+        """A whole key file, base64-encoded as CI systems want it (GCP_SA_KEY secrets)."""
+        return base64.b64encode(self.gcp_sa_doc(2).encode()).decode()
+
+    def gcp_sa_oneline(self):
+        return self.gcp_sa_doc(None)
+
+    def gocspx(self):
+        # https://developers.google.com/identity/protocols/oauth2 (client secrets GOCSPX-, 28 chars)
+        return "GOCSPX-" + self.pick(ALNUM + "-_", 28)
+
+    def google_refresh(self):
+        # https://developers.google.com/identity/protocols/oauth2 (refresh tokens begin 1//)
+        return "1//0" + self.r.choice("egh") + self.pick(ALNUM + "-_", 98)
+
+    def google_access(self):
+        return "ya29." + self.pick(ALNUM + "-_", 160)
+
+    def goog_hmac_id(self):
+        # https://cloud.google.com/storage/docs/authentication/hmackeys : GOOG1 + 56 chars (61)
+        return "GOOG1E" + self.pick(string.ascii_uppercase + string.digits, 55)
+
+    def goog_hmac_secret(self):
+        return self.pick(B64, 40)
+
+    def gcp_client_id(self):
+        return self.pick(string.digits, 12) + "-" + self.pick(string.ascii_lowercase + string.digits, 32) + ".apps.googleusercontent.com"
+
+    def aiza_short(self):
+        return "AIza" + self.pick(ALNUM + "_-", 33)
+
+    def aiza_long(self):
+        return "AIza" + self.pick(ALNUM + "_-", 38)
+
+    # --- issue 15 depth: connection strings -------------------------------------------------
+    def db_pw(self):
+        return self.pg_password()
+
+    def azure_account_key(self):
+        return base64.b64encode(bytes(self.r.randrange(256) for _ in range(64))).decode()
+
+    def azure_sas_key(self):
+        return base64.b64encode(bytes(self.r.randrange(256) for _ in range(32))).decode()
+
+    def placeholder_angle_pw(self):
+        return "<password>"
+
+    def trivial_pw(self):
+        return self.r.choice(["postgres", "test", "password", "secret"])
+
     # --- generic -----------------------------------------------------------------------
     def password(self):
         """A human-set but strong password: letters, digits and a symbol or two."""
@@ -293,6 +492,9 @@ def main():
     ap.add_argument("--out", default=OUT, help="directory to write (default: eval/corpus)")
     out = ap.parse_args().out
     gen = Gen(SEED)
+    # platform/ (issue 15: AWS, GCP, private keys, connection strings) draws from its own
+    # generator so the values of the older files stay as they were.
+    gen_platform = Gen(SEED * 1000 + 15)
     files_dir = os.path.join(out, "files")
     if os.path.isdir(files_dir):
         shutil.rmtree(files_dir)
@@ -307,7 +509,7 @@ def main():
             text = fh.read()
         # `.tmpl` keeps template files from being taken for real configs by tools.
         out_rel = rel[: -len(".tmpl")] if rel.endswith(".tmpl") else rel
-        body = render(gen, text, labels, out_rel)
+        body = render(gen_platform if rel.startswith("platform" + os.sep) else gen, text, labels, out_rel)
         dest = os.path.join(files_dir, out_rel)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "w", encoding="utf-8") as fh:

@@ -25,4 +25,6 @@ pub enum Check {
     CloudflareTunnelToken,
     BitwardenAccessToken,
     MinisignSecretKey,
+    KubernetesSecretData,
+    GcpServiceAccountBase64,
 }

@@ -52,6 +52,36 @@ pub(super) fn gcp_service_account(input: &Input) -> Outcome {
     Outcome::Pass(id)
 }
 
+/// A whole service-account key file, base64-encoded (how CI systems and Kubernetes want it:
+/// `GCP_SA_KEY`, `credentials.json` in a Secret). It must decode to JSON of type
+/// `service_account` that holds a private key; a base64 file without a key is rejected.
+/// The scan window may cut a long value: only the whole 4-character groups are decoded.
+pub(super) fn gcp_service_account_base64(secret: &[u8]) -> Outcome {
+    let whole = &secret[..secret.len() / 4 * 4];
+    let Some(raw) = STANDARD.decode(whole).ok().or_else(|| {
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(whole.trim_ascii_end())
+            .ok()
+    }) else {
+        return Outcome::Reject;
+    };
+    let has = |needle: &[u8]| memchr::memmem::find(&raw, needle).is_some();
+    if json_string_field(&raw, b"type").as_deref() != Some("service_account")
+        || !has(b"\"private_key\"")
+        || !has(b"PRIVATE KEY-----")
+    {
+        return Outcome::Reject;
+    }
+    let mut id = Identity {
+        key_id: json_string_field(&raw, b"client_email"),
+        attributes: BTreeMap::new(),
+    };
+    if let Some(k) = json_string_field(&raw, b"private_key_id") {
+        id.attributes.insert("private_key_id".into(), k);
+    }
+    Outcome::Pass(id)
+}
+
 /// The string value of `"field": "value"` in a JSON text (escaped quotes are not expected in
 /// the identifiers we read).
 pub(super) fn json_string_field(text: &[u8], field: &[u8]) -> Option<String> {

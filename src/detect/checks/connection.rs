@@ -166,8 +166,57 @@ pub(super) fn is_stand_in(pw: &str) -> bool {
     }
     // Shorter than four characters: `U:PS@H`, `a:b@` are documentation, not accounts.
     pw.chars().count() < 4
-        || pw.starts_with(['$', '{', '<', '%', '*', '['])
+        || pw.starts_with(['$', '{', '<', '%', '['])
+        // `***`, `**redacted**`: masked; one leading `*` is just a character of a password.
+        || pw.starts_with("**")
         || pw.ends_with(['}', '>', '%', ']'])
         || WORDS.iter().any(|w| pw.eq_ignore_ascii_case(w))
+        || documentation_word(pw, WORDS)
         || pw.bytes().all(|b| b == pw.as_bytes()[0])
+}
+
+/// The stand-ins of documentation and connection-string cheat sheets: `myPassword`,
+/// `your_password`, `YourStrongPassword`, `my-secret-pw` (a possessive, maybe an adjective,
+/// then one of the stand-in words, nothing else).
+fn documentation_word(pw: &str, words: &[&str]) -> bool {
+    let lower = pw.to_ascii_lowercase();
+    let Some(rest) = ["my", "your", "the", "some"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+    else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(['_', '-', '.']);
+    words.contains(&rest)
+        || ["strong", "secure", "secret", "db", "database", "own"]
+            .iter()
+            .filter_map(|a| rest.strip_prefix(a))
+            .any(|r| words.contains(&r.trim_start_matches(['_', '-', '.'])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stand_in;
+
+    #[test]
+    fn documentation_stand_ins_issue_15() {
+        for pw in [
+            "myPassword",
+            "your_password",
+            "YourStrongPassword",
+            "mysecret",
+            "my-db-pass",
+        ] {
+            assert!(is_stand_in(pw), "{pw}");
+        }
+        // Real passwords that merely start with a possessive stay.
+        for pw in [
+            "myq7Rz2LxN4v",
+            "yourTurn-8812!",
+            "thePassword9x",
+            "password1X!",
+        ] {
+            assert!(!is_stand_in(pw), "{pw}");
+        }
+    }
 }

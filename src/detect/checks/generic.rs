@@ -211,8 +211,13 @@ pub(super) fn names_a_non_secret(matched: &[u8]) -> bool {
     if NOT_SECRET.contains(&last.as_str()) {
         return true;
     }
-    // `NextToken`, `next_page_token`: the word before `token` says what sort of token.
+    // `token_cache_key`, `self.cached_token_key`: where a cache entry lives (a hash of the
+    // request), not a key that opens anything (issue 15, read on the bench corpus).
     let n = words.len();
+    if last == "key" && n >= 2 && (words[n - 2] == "cache" || words.iter().any(|w| w == "cached")) {
+        return true;
+    }
+    // `NextToken`, `next_page_token`: the word before `token` says what sort of token.
     last == "token" && n >= 2 && NOT_SECRET_TOKEN_PREFIX.contains(&words[n - 2].as_str())
 }
 
@@ -309,6 +314,8 @@ mod tests {
             "csrf_token = \"abc\"",
             "\"ClientRequestToken\": \"a8ca07e4-61ec-4399-99f4-19853801bcd5\",",
             "\"ChangeToken\": \"abcd12f2-46da-4fdb-b8d5-fbd4c466928f\",",
+            "token_cache_key = '4d1f0a7be9c2d35e8f60a1b27c94e3d5f8a06b12'",
+            "self.cached_token_key = '4d1f0a7be9c2d35e8f60a1b27c94e3d5f8a06b12'",
         ] {
             assert!(names_a_non_secret(m.as_bytes()), "{m}");
         }
@@ -317,6 +324,7 @@ mod tests {
             "<password>Zp4xQ8rNw2LmK7vTy5Bs</password>",
             "{\"name\": \"DB_PASSWORD\", \"value\": \"hT3nR8pW2qL6xZ9vK4mB\"}",
             "refresh_token = \"abc\"",
+            "cache_api_key = \"Zp4xQ8rNw2LmK7vTy5Bs\"",
         ] {
             assert!(!names_a_non_secret(m.as_bytes()), "{m}");
         }

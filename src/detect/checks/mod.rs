@@ -13,14 +13,16 @@ mod generic;
 mod structure;
 mod tokens;
 
-use cloud::{aws_access_key_id, azure_storage_key, gcp_service_account};
+use cloud::{
+    aws_access_key_id, azure_storage_key, gcp_service_account, gcp_service_account_base64,
+};
 use connection::connection_uri;
 use formats::{
     age_bech32, bitwarden_access_token, cloudflare_tunnel_token, grafana_cloud_token,
     grafana_crc32, minisign_secret_key, nkey_crc16, sentry_org_token,
 };
 use generic::{basic_auth, generic_secret, names_a_non_secret};
-use structure::{jwt, pem_private_key};
+use structure::{jwt, kubernetes_secret_data, pem_private_key};
 use tokens::{base62_crc32, pypi_macaroon};
 
 /// What a validator says about one candidate.
@@ -86,6 +88,8 @@ impl Check {
             Check::CloudflareTunnelToken => cloudflare_tunnel_token(input.secret),
             Check::BitwardenAccessToken => bitwarden_access_token(input.secret),
             Check::MinisignSecretKey => minisign_secret_key(input.secret),
+            Check::KubernetesSecretData => kubernetes_secret_data(input.secret),
+            Check::GcpServiceAccountBase64 => gcp_service_account_base64(input.secret),
             Check::GenericSecret => {
                 if names_a_non_secret(input.matched) {
                     Outcome::Reject
@@ -242,9 +246,77 @@ mod tests {
             Check::PemPrivateKey.run(&input(escaped.as_bytes())),
             Outcome::Pass(_)
         ));
+        // Pasted on one line, the base64 lines joined by spaces (issue 15).
+        let long = STANDARD.encode([9u8; 300]);
+        let one_line = format!(
+            "-----BEGIN RSA PRIVATE KEY----- {} {} -----END RSA PRIVATE KEY-----",
+            &long[..64],
+            &long[64..]
+        );
+        assert!(matches!(
+            Check::PemPrivateKey.run(&input(one_line.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        let one_line_dots =
+            "-----BEGIN RSA PRIVATE KEY----- MIIEpAIBAAKCAQEA... -----END RSA PRIVATE KEY-----";
+        assert_eq!(
+            Check::PemPrivateKey.run(&input(one_line_dots.as_bytes())),
+            Outcome::Reject
+        );
         let dots = "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----";
         assert_eq!(
             Check::PemPrivateKey.run(&input(dots.as_bytes())),
+            Outcome::Reject
+        );
+    }
+
+    #[test]
+    fn kubernetes_secret_data_rejects_public_material_issue_15() {
+        let cert = STANDARD.encode(format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            STANDARD.encode([3u8; 90])
+        ));
+        assert_eq!(
+            Check::KubernetesSecretData.run(&input(cert.as_bytes())),
+            Outcome::Reject
+        );
+        let password = STANDARD.encode("q7Rz2LxN4vKp9TmW");
+        assert!(matches!(
+            Check::KubernetesSecretData.run(&input(password.as_bytes())),
+            Outcome::Pass(_)
+        ));
+    }
+
+    #[test]
+    fn gcp_service_account_base64_issue_15() {
+        let key = format!(
+            "-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----\\n",
+            STANDARD.encode([5u8; 600])
+        );
+        let file = format!(
+            "{{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"{}\",\n  \"private_key\": \"{key}\",\n  \"client_email\": \"ci@proj.iam.gserviceaccount.com\"\n}}",
+            "ab".repeat(20)
+        );
+        let b64 = STANDARD.encode(&file);
+        match Check::GcpServiceAccountBase64.run(&input(b64.as_bytes())) {
+            Outcome::Pass(id) => {
+                assert_eq!(
+                    id.key_id.as_deref(),
+                    Some("ci@proj.iam.gserviceaccount.com")
+                );
+                assert_eq!(id.attributes["private_key_id"], "ab".repeat(20));
+            }
+            o => panic!("{o:?}"),
+        }
+        // Cut by the scan window: the whole groups still decode.
+        let cut = &b64[..b64.len() - 7];
+        assert!(matches!(
+            Check::GcpServiceAccountBase64.run(&input(cut.as_bytes())),
+            Outcome::Pass(_)
+        ));
+        let no_key = STANDARD.encode(file.replace(&key, ""));
+        assert_eq!(
+            Check::GcpServiceAccountBase64.run(&input(no_key.as_bytes())),
             Outcome::Reject
         );
     }

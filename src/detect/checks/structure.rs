@@ -66,6 +66,49 @@ pub(super) fn jwt(secret: &[u8]) -> Outcome {
     Outcome::Pass(id)
 }
 
+/// A Kubernetes Secret `data` value is base64 of whatever the Secret holds. TLS and CA Secrets
+/// keep the certificate (`tls.crt`, `ca.crt`) beside the key: a value that decodes to a
+/// certificate, a public key or a CRL is public, so reject it; anything else passes.
+pub(super) fn kubernetes_secret_data(secret: &[u8]) -> Outcome {
+    let Ok(raw) = STANDARD.decode(secret) else {
+        return Outcome::Pass(Identity::default());
+    };
+    let start = raw
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let text = &raw[start..];
+    let public = [
+        &b"-----BEGIN CERTIFICATE"[..],
+        b"-----BEGIN TRUSTED CERTIFICATE",
+        b"-----BEGIN PUBLIC KEY",
+        b"-----BEGIN RSA PUBLIC KEY",
+        b"-----BEGIN X509 CRL",
+        b"-----BEGIN PGP PUBLIC KEY",
+        b"ssh-rsa ",
+        b"ssh-ed25519 ",
+        b"ecdsa-sha2-",
+    ];
+    if public.iter().any(|p| text.starts_with(p)) {
+        Outcome::Reject
+    } else {
+        Outcome::Pass(Identity::default())
+    }
+}
+
+/// A block pasted on one line (a CI variable, a `.env` value): armor and base64 lines joined by
+/// spaces, `-----BEGIN RSA PRIVATE KEY----- MIIE... -----END RSA PRIVATE KEY-----`. Returns
+/// the body's words, or None when the block has line breaks (or no armor on this line).
+fn one_line_body(text: &str) -> Option<Vec<&str>> {
+    if text.trim().contains('\n') {
+        return None;
+    }
+    let begin = text.find("-----BEGIN ")?;
+    let open_end = begin + 11 + text[begin + 11..].find("-----")? + 5;
+    let close = open_end + text[open_end..].find("-----END ")?;
+    Some(text[open_end..close].split_whitespace().collect())
+}
+
 /// The body of a PEM/OpenSSH/PGP block is base64 that decodes to something key-sized.
 pub(super) fn pem_private_key(secret: &[u8]) -> Outcome {
     // Keys embedded in code or env vars often carry escaped newlines and string quoting.
@@ -75,7 +118,12 @@ pub(super) fn pem_private_key(secret: &[u8]) -> Outcome {
         .replace("\\r", "");
     let mut body = String::new();
     let mut encrypted = text.contains("ENCRYPTED");
-    for raw in text.lines() {
+    let one_line = one_line_body(&text);
+    let lines: Vec<&str> = match &one_line {
+        Some(words) => words.clone(),
+        None => text.lines().collect(),
+    };
+    for raw in lines {
         let mut line = raw.trim();
         // String concatenation in code: `"MIIE..." +` or `'MIIE...',`
         for tail in ["\" +", "' +", "\"+", "'+", "\",", "',"] {
@@ -86,6 +134,8 @@ pub(super) fn pem_private_key(secret: &[u8]) -> Outcome {
         let line = line.trim_matches(|c| c == '"' || c == '\'').trim();
         if line.is_empty()
             || line.contains("-----")
+            // RFC 4716-style armor of ssh.com keys has four dashes: `---- BEGIN SSH2 ...`.
+            || line.starts_with("---- ")
             || line.contains(':')
             || (line.starts_with('=') && line.len() <= 6)
         {
