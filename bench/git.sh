@@ -7,7 +7,8 @@
 #   bash bench/git.sh REPO [REPO ...]     # e.g. a full clone of git/git
 #
 # Environment: RUNS (default 3), TOOLS (default: all, space-separated), CACHE (default ../bench-cache), SHARED (default ../shared),
-# BEFORE (an older nhiscan binary, timed as nhiscan-before in the same run).
+# BEFORE (an older nhiscan binary, timed as nhiscan-before in the same run), CARGO_TARGET_DIR
+# (where the release build goes, default target/).
 # Appends raw rows to bench/results/<date>-git.csv. Not a test: nothing here asserts a speed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ mkdir -p "$cache" "$root/bench/results"
 cache=$(cd "$cache" && pwd)
 bash "$shared/bench/peers.sh" "$cache/peers" >/dev/null
 (cd "$root" && cargo build --release --locked -q)
-nh=$root/target/release/nhiscan
+nh=${CARGO_TARGET_DIR:-$root/target}/release/nhiscan
 bin=$cache/peers/bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
