@@ -53,13 +53,7 @@ pub fn calls(docs: &[Node], root: &str) -> Vec<LocalCall> {
                 };
                 let mut inputs = BTreeMap::new();
                 for (k, v) in step.get("with").map(Node::entries).unwrap_or(&[]) {
-                    let names: Vec<String> = v
-                        .str()
-                        .map(github::refs_in)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(n, _)| n)
-                        .collect();
+                    let names = github::secret_names(v);
                     if !names.is_empty() {
                         inputs.insert(k.value.clone(), names);
                     }

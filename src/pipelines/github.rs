@@ -159,6 +159,17 @@ pub fn refs_in(value: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// The names of the secrets a YAML value reads (`${{ secrets.A }}-${{ secrets.B }}`: A, B);
+/// none for a value that is not a string.
+pub fn secret_names(v: &Node) -> Vec<String> {
+    v.str()
+        .map(refs_in)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
+}
+
 /// Every `secrets.NAME` (and `secrets['NAME']`) in the text, outside comments.
 pub fn secret_refs(text: &str) -> Vec<SecretRef> {
     let mut out = Vec::new();

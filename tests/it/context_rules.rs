@@ -21,17 +21,7 @@ fn scan(file: &str, content: &str) -> Vec<(String, String)> {
         !out.stdout.contains(HEX) && !out.stdout.contains(HEX2),
         "a secret was printed"
     );
-    out.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["fingerprint"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    crate::harness::rule_fingerprints(&out.json())
 }
 
 fn found(file: &str, content: &str, rule: &str, secret: &str) {

@@ -13,18 +13,7 @@ fn scan(file: &str, content: &str) -> (Vec<(String, String)>, serde_json::Value)
     let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let doc = out.json();
-    let found = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["fingerprint"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (found, doc)
+    (crate::harness::rule_fingerprints(&doc), doc)
 }
 
 fn twin(file: &str, positive: &str, negative: &str, rule: &str, secret: &str) {

@@ -84,6 +84,48 @@ pub fn locations(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> 
     out
 }
 
+/// `(rule_id, line)` of every location in a JSON report, sorted by line (then rule).
+pub fn rule_lines(report: &serde_json::Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = locations(report)
+        .into_iter()
+        .map(|(rule, _, line, _)| (rule, line))
+        .collect();
+    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    out
+}
+
+/// `(rule_id, fingerprint)` of every finding of a JSON report, in report order.
+pub fn rule_fingerprints(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["fingerprint"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `(path, rule_id, line, column)` of every risk of a `pipelines -f json` report, in order.
+pub fn risk_rows(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    report["risks"]
+        .as_array()
+        .expect("risks array")
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["rule_id"].as_str().unwrap().to_string(),
+                r["line"].as_u64().unwrap(),
+                r["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Run `git` in `dir` with a fixed identity, no user or system config, and (when given) a
 /// fixed author and committer date; panics with git's stderr on failure. Returns stdout,
 /// trimmed.

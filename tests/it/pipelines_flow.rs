@@ -308,19 +308,7 @@ fn secrets_flow_into_local_composite_actions_through_their_inputs() {
         );
         let out = t.run(&["pipelines", ".", "-f", "json"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
-        out.json()["risks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["path"].as_str().unwrap().to_string(),
-                    r["rule_id"].as_str().unwrap().to_string(),
-                    r["line"].as_u64().unwrap(),
-                    r["column"].as_u64().unwrap(),
-                )
-            })
-            .collect::<Vec<_>>()
+        crate::harness::risk_rows(&out.json())
     };
     let at = |rule: &str, line, column| {
         (
@@ -351,17 +339,7 @@ fn ci_service_databases_are_not_credentials_and_real_passwords_still_are() {
         t.write(WF, file(url));
         let out = t.run(&["scan", ".", "-f", "json"]);
         assert!(!out.stdout.contains("Vq7-Lm29xRw"), "secret printed");
-        out.json()["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["rule_id"].as_str().unwrap().to_string(),
-                    f["locations"][0]["line"].as_u64().unwrap(),
-                )
-            })
-            .collect::<Vec<_>>()
+        crate::harness::rule_lines(&out.json())
     };
     assert_eq!(
         found("postgres://postgres:postgres@localhost:5432/app_test"),

@@ -10,17 +10,9 @@ pub(crate) fn risks_in(path: &str, content: &str) -> Vec<(String, u64, u64)> {
     t.write(path, content);
     let out = t.run(&["pipelines", ".", "-f", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    out.json()["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["rule_id"].as_str().unwrap().to_string(),
-                r["line"].as_u64().unwrap(),
-                r["column"].as_u64().unwrap(),
-            )
-        })
+    crate::harness::risk_rows(&out.json())
+        .into_iter()
+        .map(|(_, rule, line, column)| (rule, line, column))
         .collect()
 }
 

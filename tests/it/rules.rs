@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use nhiscan::rules::{RuleSet, RuleSources};
 
-use crate::harness::Tree;
+use crate::harness::{rule_lines, Tree};
 
 #[test]
 fn every_builtin_rule_passes_its_examples() {
@@ -290,9 +290,7 @@ fn generic_rule_never_re_reports_a_failed_checked_format() {
         let out = t.run(&args);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let doc = out.json();
-        let mut v = rule_lines(&doc);
-        v.sort_by_key(|(_, line)| *line);
-        v
+        rule_lines(&doc)
     };
     let control = ("generic-secret-assignment".to_string(), 9);
     assert_eq!(found(&[]), vec![control.clone()]);
@@ -329,8 +327,7 @@ fn word_like_provider_prefixes_do_not_hide_passwords() {
     let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let doc = out.json();
-    let mut found = rule_lines(&doc);
-    found.sort_by_key(|(_, line)| *line);
+    let found = rule_lines(&doc);
     let lines: Vec<u64> = found.iter().map(|(_, l)| *l).collect();
     assert_eq!(lines, [1, 2, 3, 4], "{doc:#}");
     assert!(
@@ -381,26 +378,4 @@ fn no_keyword_fires_on_every_google_word() {
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["gcp-storage-hmac-access-id"], "{doc:#}");
-}
-
-/// Each reported location as (rule id, line), in report order.
-fn rule_lines(doc: &serde_json::Value) -> Vec<(String, u64)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            f["locations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| {
-                    (
-                        f["rule_id"].as_str().unwrap().to_string(),
-                        l["line"].as_u64().unwrap(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }

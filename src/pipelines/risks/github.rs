@@ -359,8 +359,7 @@ fn env_secrets(env: Option<&Node>) -> Vec<String> {
     env.map(Node::entries)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|(_, v)| v.str())
-        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .flat_map(|(_, v)| github::secret_names(v))
         .collect()
 }
 
@@ -381,8 +380,7 @@ fn secret_names(envs: &[&Node], var: &str) -> Vec<String> {
     envs.iter()
         .flat_map(|e| e.entries())
         .filter(|(k, _)| k.value == var)
-        .filter_map(|(_, v)| v.str())
-        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .flat_map(|(_, v)| github::secret_names(v))
         .collect()
 }
 

@@ -67,8 +67,7 @@ pub(super) fn reusable_workflow(cx: &mut Ctx, job: &Job, node: &Node) {
         .map(Node::entries)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|(_, v)| v.str())
-        .flat_map(|v| github::refs_in(v).into_iter().map(|(n, _)| n))
+        .flat_map(|(_, v)| github::secret_names(v))
         .filter(|n| n != "GITHUB_TOKEN")
         .collect();
     names.sort();
@@ -143,12 +142,8 @@ fn cloud_key(var: &str, map: &Node) -> Option<&'static str> {
 pub(super) fn long_lived_env(cx: &mut Ctx, map: Option<&Node>, job: Option<&Job>, with: bool) {
     let Some(map) = map else { return };
     for (k, v) in map.entries() {
-        let names: Vec<String> = v
-            .str()
-            .map(github::refs_in)
-            .unwrap_or_default()
+        let names: Vec<String> = github::secret_names(v)
             .into_iter()
-            .map(|(n, _)| n)
             .filter(|n| n != "GITHUB_TOKEN")
             .collect();
         let Some(first) = names.first() else { continue };
