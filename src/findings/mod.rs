@@ -200,7 +200,10 @@ impl FindingsBuilder {
 
     /// Findings in a stable order: by first location, then rule id, then fingerprint.
     pub fn finish(self, rules: &RuleSet, show_secrets: bool) -> Vec<Finding> {
-        let test_paths = TestPaths::builtin();
+        // Built once per process: an org run finishes one builder per blob with findings.
+        static TEST_PATHS: std::sync::LazyLock<TestPaths> =
+            std::sync::LazyLock::new(TestPaths::builtin);
+        let test_paths = &*TEST_PATHS;
         let mut out: Vec<Finding> = self
             .groups
             .into_iter()

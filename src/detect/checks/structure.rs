@@ -118,11 +118,7 @@ pub(super) fn pem_private_key(secret: &[u8]) -> Outcome {
         .replace("\\r", "");
     let mut body = String::new();
     let mut encrypted = text.contains("ENCRYPTED");
-    let one_line = one_line_body(&text);
-    let lines: Vec<&str> = match &one_line {
-        Some(words) => words.clone(),
-        None => text.lines().collect(),
-    };
+    let lines = one_line_body(&text).unwrap_or_else(|| text.lines().collect());
     for raw in lines {
         let mut line = raw.trim();
         // String concatenation in code: `"MIIE..." +` or `'MIIE...',`

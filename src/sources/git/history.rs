@@ -51,7 +51,7 @@ const COMMIT_RUN: usize = 32;
 /// Blobs a thread reads in one run (neighbours in a pack share delta bases).
 const BLOB_RUN: usize = 64;
 
-/// Where a blob was introduced: paths (into the [`PathTable`]), each with the earliest commit
+/// Where a blob was introduced: paths (into the [`Interner`]), each with the earliest commit
 /// (index into the commit table) that introduced the blob there; and when it was last removed
 /// from a tree.
 #[derive(Default)]
@@ -64,12 +64,12 @@ struct BlobEntry {
 /// blobs at one path: on git/git 780,000 introductions at a few thousand paths) and the
 /// commits' authors (203,000 commits, a few thousand authors).
 #[derive(Default)]
-struct PathTable {
+struct Interner {
     names: Vec<String>,
     ids: HashMap<String, u32>,
 }
 
-impl PathTable {
+impl Interner {
     fn intern(&mut self, path: &str) -> u32 {
         if let Some(&id) = self.ids.get(path) {
             return id;
@@ -97,7 +97,7 @@ struct Commit {
 #[derive(Default)]
 struct Commits {
     list: Vec<Commit>,
-    authors: PathTable,
+    authors: Interner,
 }
 
 impl Commits {
@@ -172,7 +172,7 @@ pub fn scan(
     // so neither the mapped pages nor the pending changes of the whole history are held.
     let threads = opts.threads.max(1);
     let mut blobs: HashMap<ObjectId, BlobEntry> = HashMap::new();
-    let mut names = PathTable::default();
+    let mut names = Interner::default();
     for (batch, chunk) in trees.chunks(COMMIT_BATCH).enumerate() {
         let offset = batch * COMMIT_BATCH;
         let sync = own_store(opts)?;
