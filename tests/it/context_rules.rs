@@ -240,3 +240,18 @@ fn unknown_context_keys_and_bad_shapes_are_located() {
         out.stderr
     );
 }
+
+/// Issue 15, third pass: AI21 keys sit in `AI21Client(api_key="...")` calls of the SDK, which
+/// the `ai21_` keyword does not reach; `ai21client` does. Twin: the same call to another
+/// client is not an AI21 key.
+#[test]
+fn ai21_key_in_the_sdk_client_call() {
+    const KEY: &str = "SvCgqy0togqP3SKRYN5R3ZpTR2JFovlt";
+    let call = format!("client = AI21Client(api_key=\"{KEY}\")\n");
+    found("chat.py", &call, "ai21-context-api-key", KEY);
+    none_of(
+        "chat.py",
+        &call.replace("AI21Client", "OtherClient"),
+        "ai21-context-api-key",
+    );
+}

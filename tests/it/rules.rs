@@ -379,3 +379,48 @@ fn no_keyword_fires_on_every_google_word() {
         .collect();
     assert_eq!(ids, ["gcp-storage-hmac-access-id"], "{doc:#}");
 }
+
+/// Issue 15: Socket's public demo token, the key of TaxJar's Python quickstart and the ApiKey of
+/// Namecheap's method pages are dropped as documented examples, and SQLAlchemy's
+/// `scott:tiger` URL (its engine docs) is a stand-in password; the same shapes with other
+/// values are still reported (the twins in `real.env`).
+#[test]
+fn documented_socket_taxjar_namecheap_and_sqlalchemy_examples_are_not_reported() {
+    let t = Tree::new();
+    t.write(
+        "docs.env",
+        "SOCKET_SECURITY_API_KEY=sktsec_t_--RAN5U4ivauy4w37-6aoKyYPDt5ZbaT5JBVMqiwKo_api\n\
+         TAXJAR_API_KEY=9e0cd62a22f451701f29c3bde214\n\
+         NAMECHEAP_API_KEY=56b4c87ef4fd49cb96d915c0db68194\n\
+         DATABASE_URL=postgresql://scott:tiger@localhost/mydatabase\n",
+    );
+    t.write(
+        "real.env",
+        "SOCKET_SECURITY_API_KEY=sktsec_t_ggtbmtoDZ5Qav0yTAGYaOCTDBUZBz04MFGDFq3ti3_api\n\
+         TAXJAR_API_KEY=93cbf8136d4c817c4642bbf80ce4\n\
+         NAMECHEAP_API_KEY=232cc5d10f58cd49d82fd3910a56fd1\n\
+         DATABASE_URL=postgresql://scott:Qv7mT2xLp9wZ@db1.corp.lan/mydatabase\n",
+    );
+    let out = t.run(&["scan", ".", "--format", "json", "--fail-on", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    let mut found: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["locations"][0]["path"].as_str().unwrap().to_string(),
+                f["locations"][0]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    let expect: Vec<(String, u64)> = (1..=4).map(|l| ("real.env".to_string(), l)).collect();
+    assert_eq!(found, expect, "{doc:#}");
+    let documented = doc["summary"]["dropped"]["documented_example"]
+        .as_u64()
+        .unwrap();
+    assert!(documented >= 3, "{doc:#}");
+}
