@@ -194,6 +194,32 @@ pub fn in_action_ref(data: &[u8], start: usize, end: usize) -> bool {
     vs <= start && end <= ve && ACTION_REF.is_match(v.as_bytes())
 }
 
+/// Whether a value at `value_at` lies inside the block that the key or section header on the
+/// line of `key_at` opens: a `[section]` lasts until the next header (which a context pattern
+/// never crosses); a YAML key or JSON object key encloses the lines below it that are indented
+/// deeper than its own line. A sibling or a dedented key in between closes the block:
+/// `mailgun:` then `  domain: x` then `other:` then `  api_key: ...` is not Mailgun's key.
+pub fn inside_enclosing_block(data: &[u8], key_at: usize, value_at: usize) -> bool {
+    let indent = |line: &[u8]| {
+        line.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
+    };
+    let head_start = memchr::memrchr(b'\n', &data[..key_at]).map_or(0, |i| i + 1);
+    let head_end = memchr::memchr(b'\n', &data[key_at..]).map_or(data.len(), |i| key_at + i);
+    let head = &data[head_start..head_end];
+    let depth = indent(head);
+    if head[depth..].starts_with(b"[") {
+        return true;
+    }
+    let value_line_end =
+        memchr::memchr(b'\n', &data[value_at..]).map_or(data.len(), |i| value_at + i);
+    data[(head_end + 1).min(value_line_end)..value_line_end]
+        .split(|&b| b == b'\n')
+        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+        .all(|line| indent(line) > depth)
+}
+
 /// The user's allowlist: secrets matching a regex or containing a stopword are dropped.
 /// (Path allowlists are applied by the sources, which know paths.)
 #[derive(Debug, Default)]

@@ -292,6 +292,12 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
+            if rule.enclosing
+                && memchr::memchr(b'\n', whole.as_bytes()).is_some()
+                && !filters::inside_enclosing_block(data, ws + whole.start(), ws + sec.start())
+            {
+                continue;
+            }
             if self.opts.placeholders.is_documented_example(secret) {
                 dropped.documented_example += 1;
                 continue;

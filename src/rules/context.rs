@@ -21,6 +21,16 @@ const BOUNDARY: &str = "0-9A-Za-z_+\\-";
 /// Default and largest `distance`.
 const DEFAULT_DISTANCE: usize = 40;
 const MAX_DISTANCE: usize = 200;
+/// The enclosing-block branch of a context pattern: the rest of the keyword's line is at most
+/// 16 characters and an opener (`:`, `{`, `]`); then up to 6 lines that are not `[section]`
+/// headers; then a credential-named key (`api_key`, `token`, `clientSecret`, ...), its `:` or
+/// `=`, and an optional quote.
+const ENCLOSED: &str = concat!(
+    "[^\\r\\n]{0,16}?[:{\\]][ \\t]*\\r?\\n",
+    "(?:[ \\t]*(?:[^\\[\\r\\n \\t][^\\r\\n]*)?\\r?\\n){0,6}?",
+    "[ \\t]*[\"']?[0-9A-Za-z_.-]*(?i:key|token|secret|password|passwd|credential)[0-9A-Za-z_.-]*[\"']?",
+    "[ \\t]*[:=][ \\t]*[\"']?"
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -296,8 +306,12 @@ pub fn expand(
             .map(|k| regex::escape(k))
             .collect::<Vec<_>>()
             .join("|");
+        // Either the token follows the keyword on its line, or the keyword names an enclosing
+        // block (a YAML/JSON key opening a mapping or object, a TOML/INI `[section]`) and the
+        // token is the value of a credential-named key at most six lines below it;
+        // the engine then checks the indentation (`detect::filters::inside_enclosing_block`).
         let pattern = format!(
-            "(?m)(?i:{kw_alt})[^\\r\\n]{{0,{gap}}}?[^{BOUNDARY}\\r\\n](?P<secret>{shape_re})(?:[^{BOUNDARY}]|$)",
+            "(?m)(?i:{kw_alt})(?:[^\\r\\n]{{0,{gap}}}?[^{BOUNDARY}\\r\\n]|{ENCLOSED})(?P<secret>{shape_re})(?:[^{BOUNDARY}]|$)",
             gap = distance - 1
         );
         let id = format!("{}-context-{}", s.slug, s.kind.as_str().replace('_', "-"));
@@ -363,10 +377,11 @@ pub fn expand(
             remediation: remediation(s.kind, &s.name),
             examples,
             negative_examples,
-            multiline: false,
+            multiline: true,
             key_id_from: None,
             placeholders: true,
             identifier_only: false,
+            enclosing: true,
         };
         out.push((path, rule));
     }

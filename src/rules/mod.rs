@@ -53,6 +53,10 @@ pub struct Rule {
     /// Finds a non-secret identifier that only names other findings (`key_id_from`); its
     /// matches are never reported on their own.
     pub identifier_only: bool,
+    /// A context rule that also finds its keyword in an enclosing key or `[section]` above
+    /// the value: a match spanning lines must sit inside that block (`detect::nested`).
+    #[serde(skip)]
+    pub enclosing: bool,
     #[serde(skip)]
     pub examples: Vec<Example>,
     #[serde(skip)]
@@ -434,6 +438,7 @@ fn validate(
         key_id_from: r.key_id_from,
         placeholders: r.placeholders,
         identifier_only: r.identifier_only,
+        enclosing: r.enclosing,
         examples: r
             .examples
             .into_iter()

@@ -40,6 +40,10 @@ pub struct RawRule {
     pub placeholders: bool,
     #[serde(default)]
     pub identifier_only: bool,
+    /// Set by a context expansion, never by a rule file: the pattern may find its keyword in
+    /// an enclosing key or section a few lines above the value (see `detect::nested`).
+    #[serde(skip)]
+    pub enclosing: bool,
 }
 
 fn yes() -> bool {

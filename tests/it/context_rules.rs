@@ -255,3 +255,69 @@ fn ai21_key_in_the_sdk_client_call() {
         "ai21-context-api-key",
     );
 }
+
+/// The keyword names an enclosing block and the token is the value of a credential-named key
+/// inside it: YAML parent keys, JSON parent objects, TOML tables and INI sections.
+#[test]
+fn keyword_in_an_enclosing_key_or_section() {
+    for (file, text) in [
+        (
+            "config.yaml",
+            format!("weather:\n  openweathermap:\n    units: metric\n    api_key: {HEX}\n"),
+        ),
+        (
+            "settings.json",
+            format!(
+                "{{\n  \"openweathermap\": {{\n    \"units\": \"metric\",\n    \"apiKey\": \"{HEX}\"\n  }}\n}}\n"
+            ),
+        ),
+        (
+            "app.toml",
+            format!("[services.openweathermap]\nunits = \"metric\"\napi_key = \"{HEX}\"\n"),
+        ),
+        ("app.ini", format!("[openweathermap]\nunits=metric\ntoken={HEX}\n")),
+    ] {
+        found(file, &text, OWM, HEX);
+    }
+}
+
+#[test]
+fn enclosing_block_twins_are_not_the_services_key() {
+    // A sibling block after the service's block: the key is someone else's (the generic
+    // rule may still report it, as generic).
+    let sibling = format!("openweathermap:\n  units: metric\nother:\n  api_key: {HEX}\n");
+    none_of("config.yaml", &sibling, OWM);
+    assert!(
+        !scan("config.yaml", &sibling).is_empty(),
+        "the generic rule still reports the sibling's key"
+    );
+    let json = format!(
+        "{{\n  \"openweathermap\": {{ \"units\": \"metric\" }},\n  \"other\": {{\n    \"apiKey\": \"{HEX}\"\n  }}\n}}\n"
+    );
+    none_of("settings.json", &json, OWM);
+    // Another TOML table in between.
+    let toml = format!("[openweathermap]\nunits = 1\n[other]\napi_key = \"{HEX}\"\n");
+    none_of("app.toml", &toml, OWM);
+    // A key name that is not a credential's.
+    none_of(
+        "config.yaml",
+        &format!("openweathermap:\n  city_hash: {HEX}\n"),
+        OWM,
+    );
+    // Wrong shape, low entropy, and more than six lines below.
+    none_of(
+        "config.yaml",
+        &format!("openweathermap:\n  api_key: {}\n", &HEX[1..]),
+        OWM,
+    );
+    none_of(
+        "config.yaml",
+        "openweathermap:\n  api_key: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+        OWM,
+    );
+    let far = format!(
+        "openweathermap:\n{}  api_key: {HEX}\n",
+        "  units: metric\n".repeat(7)
+    );
+    none_of("config.yaml", &far, OWM);
+}
