@@ -226,7 +226,11 @@ impl Engine {
                     continue;
                 }
                 let rule = &self.rules.rules[ri as usize];
-                let (s, e) = window(data, hit.start(), hit.end(), rule.multiline);
+                let (s, e) = if rule.enclosing {
+                    enclosing_window(data, hit.start(), hit.end())
+                } else {
+                    window(data, hit.start(), hit.end(), rule.multiline)
+                };
                 windows.push((ri, s, e));
             }
         }
@@ -466,6 +470,22 @@ fn window(data: &[u8], s: usize, e: usize, multiline: bool) -> (usize, usize) {
         }
     };
     (start, end)
+}
+
+/// The window of a context rule: the keyword's line, and when the rest of that line opens a
+/// block (at most 24 bytes ending in `:`, `{` or `]`, as `openweathermap:` or
+/// `[services.datadog]` do) the seven lines below it too, where its enclosed value may be.
+fn enclosing_window(data: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let (start, end) = window(data, s, e, false);
+    let rest = data[e..end].trim_ascii_end();
+    if rest.len() > 24 || !matches!(rest.last(), Some(b':' | b'{' | b']')) {
+        return (start, end);
+    }
+    let limit = (end + WINDOW_LINE).min(data.len());
+    let below = memchr::memchr_iter(b'\n', &data[end..limit])
+        .nth(7)
+        .map_or(limit, |nl| end + nl);
+    (start, below)
 }
 
 /// Fill in line and column numbers; `out` is sorted by start.

@@ -377,7 +377,7 @@ pub fn expand(
             remediation: remediation(s.kind, &s.name),
             examples,
             negative_examples,
-            multiline: true,
+            multiline: false,
             key_id_from: None,
             placeholders: true,
             identifier_only: false,
