@@ -97,6 +97,15 @@ pub struct Match {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// One occurrence of a rule keyword in a content (see [`Engine::keyword_hits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeywordHit {
+    /// Byte offset of the occurrence's first byte.
+    pub start: usize,
+    /// The keyword's number in the engine's automaton.
+    pub pattern: u32,
+}
+
 /// What the regex pass yields: matches, and the spans provider rules matched but rejected.
 #[derive(Default)]
 struct Candidates {
@@ -134,6 +143,8 @@ pub struct Engine {
     keywords: AhoCorasick,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
+    /// For each keyword pattern, its length in bytes.
+    keyword_lens: Vec<u32>,
     /// Prefixes that provider rules own (`ghp_`, `glpat-`, `sk-`: keywords ending in `_` or
     /// `-`): a generic match whose value starts with one is that provider's token, malformed or
     /// truncated, and its rule has already judged it.
@@ -178,10 +189,12 @@ impl Engine {
             .collect();
         claimed_prefixes.sort();
         claimed_prefixes.dedup();
+        let keyword_lens = words.iter().map(|w| w.len() as u32).collect();
         Engine {
             rules,
             keywords,
             keyword_rules,
+            keyword_lens,
             claimed_prefixes,
             opts,
         }
@@ -211,6 +224,47 @@ impl Engine {
         self.scan_inner(data, dropped, Some(rule), Confidence::Low)
     }
 
+    /// Every occurrence of every rule keyword that lies wholly inside `data[range]`, appended
+    /// to `out` with its offset in `data`, in the order the automaton reports them. The engine
+    /// is local: what [`Engine::scan_hits`] makes of a content depends on these occurrences
+    /// and the bytes near them, so a source that knows a content's occurrences some other
+    /// way (a git delta's copies of its base, see `sources::git::packed`) need not search it.
+    pub fn keyword_hits(
+        &self,
+        data: &[u8],
+        range: std::ops::Range<usize>,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        let base = range.start;
+        for hit in self.keywords.find_overlapping_iter(&data[range]) {
+            out.push(KeywordHit {
+                start: base + hit.start(),
+                pattern: hit.pattern().as_u32(),
+            });
+        }
+    }
+
+    /// The byte length of the longest keyword: an occurrence of any keyword is at most this
+    /// long (case-insensitive matching is ASCII only, so lengths do not change).
+    pub fn max_keyword_len(&self) -> usize {
+        self.keyword_lens.iter().copied().max().unwrap_or(0) as usize
+    }
+
+    /// The byte length of keyword `pattern`.
+    pub fn keyword_len(&self, pattern: u32) -> usize {
+        self.keyword_lens[pattern as usize] as usize
+    }
+
+    /// [`Engine::scan`] of `data` given every keyword occurrence in it (as
+    /// [`Engine::keyword_hits`] over all of `data` finds them, in any order): the same matches.
+    pub fn scan_hits(&self, data: &[u8], hits: &[KeywordHit], dropped: &mut Dropped) -> Vec<Match> {
+        let hits = hits.iter().map(|h| {
+            let len = self.keyword_lens[h.pattern as usize] as usize;
+            (h.pattern as usize, h.start, h.start + len)
+        });
+        self.scan_windows(data, hits, dropped, None, self.opts.min_confidence)
+    }
+
     fn scan_inner(
         &self,
         data: &[u8],
@@ -218,18 +272,33 @@ impl Engine {
         only: Option<usize>,
         min_confidence: Confidence,
     ) -> Vec<Match> {
+        let hits = self
+            .keywords
+            .find_overlapping_iter(data)
+            .map(|h| (h.pattern().as_usize(), h.start(), h.end()));
+        self.scan_windows(data, hits, dropped, only, min_confidence)
+    }
+
+    fn scan_windows(
+        &self,
+        data: &[u8],
+        hits: impl Iterator<Item = (usize, usize, usize)>,
+        dropped: &mut Dropped,
+        only: Option<usize>,
+        min_confidence: Confidence,
+    ) -> Vec<Match> {
         // 1. Keyword pass: windows per candidate rule.
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
-        for hit in self.keywords.find_overlapping_iter(data) {
-            for &ri in &self.keyword_rules[hit.pattern().as_usize()] {
+        for (pattern, hs, he) in hits {
+            for &ri in &self.keyword_rules[pattern] {
                 if only.is_some_and(|o| o != ri as usize) {
                     continue;
                 }
                 let rule = &self.rules.rules[ri as usize];
                 let (s, e) = if rule.enclosing {
-                    enclosing_window(data, hit.start(), hit.end())
+                    enclosing_window(data, hs, he)
                 } else {
-                    window(data, hit.start(), hit.end(), rule.multiline)
+                    window(data, hs, he, rule.multiline)
                 };
                 windows.push((ri, s, e));
             }

@@ -19,6 +19,7 @@ mod evidence;
 mod fixture_context;
 mod generic_syntaxes;
 mod git;
+mod git_packed;
 mod githttp;
 mod github;
 mod hook;

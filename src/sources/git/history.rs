@@ -297,11 +297,32 @@ pub fn scan(
         tracked.sort_unstable_by_key(|t| t.blob);
         out.tracked = tracked;
     }
+    // Blobs in packs: each pack's delta trees, every object inflated once (see `packed`).
+    // What that cannot read (loose objects, alternates, corrupt entries) is read below
+    // through the object store, in pack order.
+    let mut found = Vec::new();
+    {
+        let repo = fresh(opts)?;
+        let packed = super::packed::scan(
+            &repo,
+            engine,
+            &todo,
+            threads,
+            opts.max_file_size,
+            progress,
+            &mut tally,
+        );
+        drop(repo);
+        for (i, m) in packed.found {
+            found.push((todo[i].0, m));
+        }
+        let mut done = packed.done.into_iter();
+        todo.retain(|_| !done.next().unwrap_or(false));
+    }
     let keys = pack_order(&fresh(opts)?, &mut todo);
     // Spans of the pack, each read through an object store of its own, so that the pages of
     // the pack a span touched are unmapped once it is done instead of piling up in the
     // process's resident memory until the end (the pack alone is 300 MiB on git/git).
-    let mut found = Vec::new();
     for std::ops::Range { start, end } in spans(&keys, PACK_SPAN) {
         let store = own_store(opts)?;
         let (got, scan_tallies) = in_runs(
@@ -330,10 +351,10 @@ pub fn scan(
         for s in scan_tallies {
             tally.merge(s.2);
         }
-        found.extend(got.into_iter().map(|(i, r)| (start + i, r)));
+        found.extend(got.into_iter().map(|(_, r)| r));
     }
 
-    for (_, (id, matches)) in found {
+    for (id, matches) in found {
         let e = &blobs[&id];
         let at_head = head_blobs.contains(&id);
         let last = if at_head {
@@ -511,7 +532,7 @@ fn changes_of(
 /// `init` and takes runs of `run` neighbouring items at a time, so that per-thread caches see
 /// neighbours. Returns the `Some` results as `(index, result)` in item order, and every
 /// thread's state.
-fn in_runs<T, S, R>(
+pub(super) fn in_runs<T, S, R>(
     items: &[T],
     threads: usize,
     run: usize,

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod history;
+mod packed;
 pub mod staged;
 
 use std::borrow::Cow;
@@ -327,15 +328,20 @@ pub(crate) fn scan_text(
     utf16: bool,
     tally: &mut Tally,
 ) -> Vec<Match> {
-    let st = &mut tally.stats;
-    st.files += 1;
-    st.bytes += text.len() as u64;
-    st.non_utf8 += u64::from(!utf8);
-    st.utf16 += u64::from(utf16);
+    count_text(tally, text.len(), utf8, utf16);
     let mut dropped = Dropped::default();
     let matches = engine.scan(text, &mut dropped);
     tally.stats.dropped.add(&dropped);
     matches
+}
+
+/// Count one text of `len` bytes as scanned.
+pub(crate) fn count_text(tally: &mut Tally, len: usize, utf8: bool, utf16: bool) {
+    let st = &mut tally.stats;
+    st.files += 1;
+    st.bytes += len as u64;
+    st.non_utf8 += u64::from(!utf8);
+    st.utf16 += u64::from(utf16);
 }
 
 /// Read (into `buf`) and scan a whole blob.
