@@ -19,7 +19,11 @@ cache=$(cd "$cache" && pwd)
 bash "$shared/bench/peers.sh" "$cache/peers" >/dev/null
 bash "$shared/bench/corpus.sh" "$cache/corpus" >/dev/null
 (cd "$root" && cargo build --release --locked -q)
-nh=${CARGO_TARGET_DIR:-$root/target}/release/nhiscan
+# cargo resolves a relative CARGO_TARGET_DIR against the package root; so must we, since
+# the timed commands below run from other directories.
+td=${CARGO_TARGET_DIR:-target}
+[[ $td = /* ]] || td=$root/$td
+nh=$td/release/nhiscan
 bin=$cache/peers/bin
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("$cache/corpus/src")

@@ -2,7 +2,10 @@
 # Hook latency: a 1-file staged change in a small repo, whole process, median of 20.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-nh=$root/target/release/nhiscan
+td=${CARGO_TARGET_DIR:-target}
+[[ $td = /* ]] || td=$root/$td
+nh=$td/release/nhiscan
+[[ -x $nh ]] || { echo "error: $nh missing: cargo build --release first" >&2; exit 2; }
 bin=${CACHE:-$root/../bench-cache}/peers/bin
 d=$(mktemp -d); cd "$d"
 git init -q . && git config user.email b@e && git config user.name b
