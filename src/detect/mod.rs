@@ -365,11 +365,21 @@ impl Engine {
             if secret.is_empty() {
                 continue;
             }
-            if rule.enclosing
-                && memchr::memchr(b'\n', whole.as_bytes()).is_some()
-                && !filters::inside_enclosing_block(data, ws + whole.start(), ws + sec.start())
-            {
-                continue;
+            if rule.enclosing {
+                let before = &hay[whole.start()..sec.start()];
+                if let Some(nl) = memchr::memrchr(b'\n', before) {
+                    if !filters::inside_enclosing_block(data, ws + whole.start(), ws + sec.start())
+                    {
+                        continue;
+                    }
+                    // The enclosed value's own key, as the generic rule judges it:
+                    // `private_key_id:` or `token_url:` under `datadog:` holds no secret.
+                    if checks::names_a_non_secret(&before[nl + 1..]) {
+                        dropped.check_rejected += 1;
+                        c.judged.push((ws + sec.start(), ws + sec.end()));
+                        continue;
+                    }
+                }
             }
             if self.opts.placeholders.is_documented_example(secret) {
                 dropped.documented_example += 1;

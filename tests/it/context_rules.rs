@@ -304,6 +304,24 @@ fn enclosing_block_twins_are_not_the_services_key() {
         &format!("openweathermap:\n  city_hash: {HEX}\n"),
         OWM,
     );
+    // Credential-named keys that hold something else (an id, a name, a hash): neither the
+    // service's rule nor the generic one reports them.
+    for key in [
+        "api_key_id",
+        "secret_name",
+        "token_hash",
+        "\"privateKeyId\"",
+    ] {
+        let text = format!("openweathermap:\n  {key}: {HEX}\n");
+        assert_eq!(scan("config.yaml", &text), vec![], "{text}");
+    }
+    // ... while a credential's key below such a key is still reported (by the generic rule:
+    // the service's pattern stops at the first credential-named key under its keyword), and
+    // the id is not.
+    let beside = format!("openweathermap:\n  api_key_id: {HEX2}\n  api_key: {HEX}\n");
+    let got = scan("config.yaml", &beside);
+    assert_eq!(got.len(), 1, "{beside}\n{got:?}");
+    assert_eq!(got[0].1, fingerprint(HEX.as_bytes()), "{beside}\n{got:?}");
     // Wrong shape, low entropy, and more than six lines below.
     none_of(
         "config.yaml",

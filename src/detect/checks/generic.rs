@@ -128,7 +128,7 @@ fn key_words(key: &str) -> Vec<String> {
 
 /// Keys that mention a secret but hold something else: `private_key_id`, `token_url`,
 /// `password_length`, `secret_name`. The key is the text before the assignment operator.
-pub(super) fn names_a_non_secret(matched: &[u8]) -> bool {
+pub(crate) fn names_a_non_secret(matched: &[u8]) -> bool {
     const NOT_SECRET: &[&str] = &[
         "id",
         "ids",

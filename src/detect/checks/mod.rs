@@ -21,7 +21,8 @@ use formats::{
     age_bech32, bitwarden_access_token, cloudflare_tunnel_token, grafana_cloud_token,
     grafana_crc32, minisign_secret_key, nkey_crc16, sentry_org_token,
 };
-use generic::{basic_auth, generic_secret, names_a_non_secret};
+pub(crate) use generic::names_a_non_secret;
+use generic::{basic_auth, generic_secret};
 use structure::{jwt, kubernetes_secret_data, pem_private_key};
 use tokens::{base62_crc32, pypi_macaroon};
 
