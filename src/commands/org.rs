@@ -86,6 +86,20 @@ fn scan(args: OrgScanArgs) -> Result<i32> {
     for (repo, message) in &run.errors {
         eprintln!("nhiscan: {repo}: {message}");
     }
+    if run.rescanned > 0 {
+        eprintln!(
+            "nhiscan: the rules or detection settings changed since the last run: {} read in \
+             full again{}",
+            crate::words::count(run.rescanned, "repository", "repositories"),
+            match run.dropped_findings {
+                0 => String::new(),
+                n => format!(
+                    "; {} no longer reported, dropped",
+                    crate::words::count(n, "finding", "findings")
+                ),
+            }
+        );
+    }
     if run.interrupted > 0 {
         eprintln!(
             "nhiscan: interrupted: {} not scanned; the next run resumes",

@@ -8,8 +8,8 @@ use aho_corasick::AhoCorasick;
 use regex::bytes::RegexSet;
 use serde::Deserialize;
 
-const BUILTIN_PLACEHOLDERS: &str = include_str!("../../rules/filters/placeholders.yaml");
-const BUILTIN_EXAMPLES: &str = include_str!("../../rules/filters/examples.yaml");
+pub(crate) const BUILTIN_PLACEHOLDERS: &str = include_str!("../../rules/filters/placeholders.yaml");
+pub(crate) const BUILTIN_EXAMPLES: &str = include_str!("../../rules/filters/examples.yaml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -225,7 +225,10 @@ impl Engine {
     }
 
     /// Every occurrence of every rule keyword that lies wholly inside `data[range]`, appended
-    /// to `out` with its offset in `data`, in the order the automaton reports them. The engine
+    /// to `out` with its offset in `data`, sorted by (start, keyword). The automaton reports
+    /// overlapping occurrences by where they end, so a keyword inside a longer one (`dapi` in
+    /// `ddapikey`) comes out before the longer one that starts earlier; those who derive a
+    /// delta's occurrences from its base's (a binary search by start) need them sorted. The engine
     /// is local: what [`Engine::scan_hits`] makes of a content depends on these occurrences
     /// and the bytes near them, so a source that knows a content's occurrences some other
     /// way (a git delta's copies of its base, see `sources::git::packed`) need not search it.
@@ -235,13 +238,14 @@ impl Engine {
         range: std::ops::Range<usize>,
         out: &mut Vec<KeywordHit>,
     ) {
-        let base = range.start;
+        let (base, from) = (range.start, out.len());
         for hit in self.keywords.find_overlapping_iter(&data[range]) {
             out.push(KeywordHit {
                 start: base + hit.start(),
                 pattern: hit.pattern().as_u32(),
             });
         }
+        out[from..].sort_unstable();
     }
 
     /// The byte length of the longest keyword: an occurrence of any keyword is at most this
@@ -628,6 +632,36 @@ mod tests {
         let (s, e) = window(&d, 50_000, 50_005, false);
         assert_eq!(s, 50_000 - WINDOW_BACK);
         assert_eq!(e, 50_005 + WINDOW_LINE);
+    }
+
+    #[test]
+    fn keyword_hits_come_sorted_by_start_even_when_nested() {
+        let rules = Arc::new(RuleSet::load(&crate::rules::RuleSources::default()).unwrap());
+        let engine = Engine::new(rules, EngineOptions::default());
+        let data = b"x ddapikey and ory_apikey_ y";
+        let mut hits = Vec::new();
+        engine.keyword_hits(data, 0..data.len(), &mut hits);
+        let words: Vec<&[u8]> = hits
+            .iter()
+            .map(|h| &data[h.start..h.start + engine.keyword_len(h.pattern)])
+            .collect();
+        // The nested keywords are there, and the list is in start order.
+        for w in [&b"ddapikey"[..], b"dapi", b"ory_apikey_", b"apikey"] {
+            assert!(
+                words.iter().any(|x| x.eq_ignore_ascii_case(w)),
+                "{:?}",
+                String::from_utf8_lossy(w)
+            );
+        }
+        assert!(hits.windows(2).all(|w| w[0] <= w[1]), "{hits:?}");
+        // Appending keeps what was there and sorts only the new part.
+        let mut more = vec![KeywordHit {
+            start: 99,
+            pattern: 0,
+        }];
+        engine.keyword_hits(data, 2..10, &mut more);
+        assert_eq!(more[0].start, 99);
+        assert!(more[1..].windows(2).all(|w| w[0] <= w[1]), "{more:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-const BUILTIN_TEST_PATHS: &str = include_str!("../../rules/context/test-paths.yaml");
+pub(crate) const BUILTIN_TEST_PATHS: &str = include_str!("../../rules/context/test-paths.yaml");
 
 /// The reason a finding's confidence was lowered, as reported.
 pub const TEST_PATH_REASON: &str = "test or fixture path";

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 mod context;
+pub(crate) use context::BUILTIN_TEST_PATHS;
 pub mod linehash;
 mod verdict;
 

@@ -50,8 +50,8 @@ fn merge_one(store: &mut Store) -> Result<()> {
         }
         tx.execute(
             "INSERT INTO main.repos (name, url, last_fetch, head_commit, blobs_scanned, error,
-             codeowners)
-             SELECT name, url, last_fetch, head_commit, blobs_scanned, error, codeowners
+             codeowners, detection)
+             SELECT name, url, last_fetch, head_commit, blobs_scanned, error, codeowners, detection
              FROM src.repos WHERE id = ?1",
             [old],
         )?;

@@ -1,8 +1,9 @@
 //! Org-wide scans (`nhiscan org scan|merge|report`): many repositories, each fetched into a
-//! clone cache ([`cache`]), scanned incrementally (only blobs no earlier run read) and folded
-//! into a datastore ([`store`]) that tracks every finding across runs ([`track`]). Shards of a
-//! CI matrix each scan the repositories a stable hash gives them ([`repos`]); their
-//! datastores are merged ([`merge`]) and rendered ([`report`]).
+//! clone cache ([`cache`]), scanned incrementally (only blobs no earlier run read with the
+//! same detection, see [`detection_digest`]) and folded into a datastore ([`store`]) that
+//! tracks every finding across runs ([`track`]). Shards of a CI matrix each scan the
+//! repositories a stable hash gives them ([`repos`]); their datastores are merged ([`merge`])
+//! and rendered ([`report`]).
 //!
 //! One repository's failure (network, auth, 404, empty or corrupt) is recorded with its name
 //! and the others go on. The scan of one repository goes through [`scan_repo`], the one place
@@ -70,6 +71,11 @@ pub struct RunSummary {
     pub errors: Vec<(String, String)>,
     /// Repositories left for the next run because the run was interrupted.
     pub interrupted: usize,
+    /// Repositories scanned before with other detection settings (a new nhiscan, changed
+    /// rules, filters, allowlists, minimum confidence or size limit), so read again in full.
+    pub rescanned: usize,
+    /// Findings those full rescans no longer report (deleted from the datastore).
+    pub dropped_findings: u64,
 }
 
 /// What a run tells whoever watches it. The library never prints: the command line draws a
@@ -94,7 +100,7 @@ impl Observer for Unobserved {}
 /// ones under way are finished (or fail) and written, so the next run resumes where this one
 /// stopped.
 pub fn scan(s: &OrgSettings, interrupt: &AtomicBool, watch: &dyn Observer) -> Result<RunSummary> {
-    let (engine, rules, gopts) = build_engine(s)?;
+    let (engine, rules, gopts, detection) = build_engine(s)?;
     let mut store = Store::open(&s.datastore)?;
     let repos: Vec<&RepoSpec> = s
         .repos
@@ -129,6 +135,7 @@ pub fn scan(s: &OrgSettings, interrupt: &AtomicBool, watch: &dyn Observer) -> Re
                 engine: &engine,
                 rules: &rules,
                 gopts: &gopts,
+                detection: &detection,
                 threads: per_job,
                 s,
                 interrupt,
@@ -153,13 +160,15 @@ pub fn scan(s: &OrgSettings, interrupt: &AtomicBool, watch: &dyn Observer) -> Re
             match got {
                 Ok(o) => {
                     summary.ok += 1;
+                    summary.rescanned += usize::from(o.rescanned);
                     (blobs, bytes) = (o.scanned_blobs.len() as u64, o.bytes);
                     summary.blobs_scanned += blobs;
                     let before = count_findings(&store, ids[i])?;
                     let txn = store.conn.transaction()?;
-                    track::apply(&txn, ids[i], &o)?;
+                    let dropped = track::apply(&txn, ids[i], &o)?;
                     txn.commit()?;
-                    summary.new_findings += count_findings(&store, ids[i])? - before;
+                    summary.dropped_findings += dropped;
+                    summary.new_findings += (count_findings(&store, ids[i])? + dropped) - before;
                 }
                 // A fetch cut short by the interrupt is not the repository's fault.
                 Err(_) if interrupt.load(Ordering::Relaxed) => {}
@@ -197,8 +206,9 @@ fn count_findings(store: &Store, repo: i64) -> Result<u64> {
     )? as u64)
 }
 
-/// The engine and git options shared by every repository (rules and config are the org's).
-fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions)> {
+/// The engine, git options and detection digest shared by every repository (rules and config
+/// are the org's).
+fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions, String)> {
     let cfg = match &s.config {
         Some(p) => Config::load(p)?,
         None => Config::default(),
@@ -232,7 +242,40 @@ fn build_engine(s: &OrgSettings) -> Result<(Engine, Arc<RuleSet>, GitOptions)> {
         path_allowlist,
         progress: None,
     };
-    Ok((engine, rules, gopts))
+    let detection = detection_digest(&rules, &cfg, s.min_confidence, gopts.max_file_size);
+    Ok((engine, rules, gopts, detection))
+}
+
+/// A digest of everything that decides what a blob's scan reports: the nhiscan version, every
+/// rule as loaded (built-in and the user's, patterns, keywords, checks, confidence), the
+/// built-in placeholder, example-credential and test-path lists, the config's allowlists,
+/// the minimum confidence and the size limit. A repository last scanned with another digest
+/// has all its blobs read again: the blobs an earlier run read are skipped only when the same
+/// detection would read them the same way.
+pub fn detection_digest(
+    rules: &RuleSet,
+    cfg: &Config,
+    min_confidence: Confidence,
+    max_file_size: u64,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        // Length-prefixed, so that no two sequences of parts hash alike.
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(env!("CARGO_PKG_VERSION").as_bytes());
+    for r in &rules.rules {
+        part(&serde_json::to_vec(r).unwrap_or_default());
+        part(&[u8::from(r.enclosing)]);
+    }
+    part(crate::detect::filters::BUILTIN_PLACEHOLDERS.as_bytes());
+    part(crate::detect::filters::BUILTIN_EXAMPLES.as_bytes());
+    part(crate::findings::BUILTIN_TEST_PATHS.as_bytes());
+    part(format!("{:?}", cfg.allowlist).as_bytes());
+    part(format!("{min_confidence:?} {max_file_size}").as_bytes());
+    format!("sha256:{:x}", h.finalize())
 }
 
 /// Fetch (or open) one repository, and scan what is new in it.
@@ -241,6 +284,7 @@ struct Ctx<'a> {
     engine: &'a Engine,
     rules: &'a RuleSet,
     gopts: &'a GitOptions,
+    detection: &'a str,
     threads: usize,
     s: &'a OrgSettings,
     interrupt: &'a AtomicBool,
@@ -269,22 +313,35 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
     let codeowners = codeowners_at_head(&repo);
     let reader = Store::open(&s.datastore).map_err(|e| format!("{e:#}"))?;
     let old = reader.refs(repo_id).map_err(|e| e.to_string())?;
-    if old == refs {
+    let same_detection = reader
+        .detection(repo_id)
+        .map_err(|e| e.to_string())?
+        .as_deref()
+        == Some(c.detection);
+    if old == refs && same_detection {
         // Nothing new: the state of every finding stands as the last run left it.
         return Ok(RepoOutcome {
             refs,
             head,
             fetched,
             codeowners,
+            detection: c.detection.to_string(),
             ..Default::default()
         });
     }
+    // Scanned before with other detection settings: every blob is read again (the findings
+    // of the earlier run stay; the new run's are added and their state updated).
+    let rescanned = !same_detection && !old.is_empty();
     let ids = |v: Vec<String>| -> HashSet<ObjectId> {
         v.iter()
             .filter_map(|h| ObjectId::from_hex(h.as_bytes()).ok())
             .collect()
     };
-    let skip = ids(reader.scanned_blobs(repo_id).map_err(|e| e.to_string())?);
+    let skip = if same_detection {
+        ids(reader.scanned_blobs(repo_id).map_err(|e| e.to_string())?)
+    } else {
+        HashSet::new()
+    };
     let track = ids(reader.finding_blobs(repo_id).map_err(|e| e.to_string())?);
     drop(reader);
     let opts = GitOptions {
@@ -295,6 +352,8 @@ fn process(c: &Ctx<'_>, spec: &RepoSpec, repo_id: i64) -> Result<RepoOutcome, St
     let scanned = scan_repo(c.engine, &opts, Arc::new(skip), Arc::new(track))?;
     Ok(RepoOutcome {
         codeowners,
+        detection: c.detection.to_string(),
+        rescanned,
         ..outcome(c.rules, scanned, refs, head, fetched)
     })
 }
@@ -379,6 +438,8 @@ fn outcome(
         blob_state,
         fetched,
         codeowners: None,
+        detection: String::new(),
+        rescanned: false,
     }
 }
 

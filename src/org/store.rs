@@ -92,6 +92,10 @@ pub const MIGRATIONS: &[&str] = &[
     // v4: why a finding's confidence is lower than its rule's (`test or fixture path`), as
     // `scan` reports it: kept only while every blob it was seen in is a test path.
     "ALTER TABLE findings ADD COLUMN confidence_reason TEXT;",
+    // v5: the digest of the detection settings (nhiscan version, rules, filters, allowlists,
+    // minimum confidence, file size limit) each repository was last scanned with: when it
+    // changes, the repository's blobs are all read again, so new rules reach old history.
+    "ALTER TABLE repos ADD COLUMN detection TEXT;",
 ];
 
 /// The schema this binary writes.
@@ -178,6 +182,16 @@ impl Store {
             .prepare("SELECT name, commit_id FROM refs WHERE repo_id = ?1 ORDER BY name")?;
         let rows = st.query_map([repo], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The detection digest a repository was last scanned with (`None`: never, or by an
+    /// nhiscan older than schema v5).
+    pub fn detection(&self, repo: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT detection FROM repos WHERE id = ?1", [repo], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Hex ids of the blobs scanned in a repository.

@@ -30,10 +30,17 @@ pub struct RepoOutcome {
     pub fetched: String,
     /// The CODEOWNERS file at HEAD (`.github/`, the root, then `docs/`, as GitHub looks).
     pub codeowners: Option<String>,
+    /// The detection digest this outcome was scanned with (see `org::detection_digest`).
+    pub detection: String,
+    /// Every blob was read again: the detection digest differed from the last run's.
+    pub rescanned: bool,
 }
 
 /// Fold `o` into the store for repository `repo` (one transaction, committed by the caller).
-pub fn apply(tx: &Transaction<'_>, repo: i64, o: &RepoOutcome) -> Result<()> {
+/// Returns how many findings were dropped: after a full rescan with changed detection, those
+/// that every blob they were seen in was read again and that the scan no longer reports (a
+/// rule removed or narrowed, a new allowlist entry), as a fresh datastore would not hold them.
+pub fn apply(tx: &Transaction<'_>, repo: i64, o: &RepoOutcome) -> Result<u64> {
     tx.execute("DELETE FROM refs WHERE repo_id = ?1", [repo])?;
     for (name, commit) in &o.refs {
         tx.execute(
@@ -51,19 +58,70 @@ pub fn apply(tx: &Transaction<'_>, repo: i64, o: &RepoOutcome) -> Result<()> {
     for (blob, f) in &o.found {
         upsert(tx, repo, blob, f)?;
     }
+    let dropped = if o.rescanned {
+        drop_unreported(tx, repo, o)?
+    } else {
+        0
+    };
     update_presence(tx, repo, o)?;
     tx.execute(
         "UPDATE repos SET last_fetch = ?2, head_commit = ?3, blobs_scanned = ?4, error = NULL,
-         codeowners = ?5 WHERE id = ?1",
+         codeowners = ?5, detection = ?6 WHERE id = ?1",
         params![
             repo,
             o.fetched,
             o.head.as_ref().map(|h| h.0.as_str()),
             o.scanned_blobs.len() as i64,
-            o.codeowners
+            o.codeowners,
+            o.detection
         ],
     )?;
-    Ok(())
+    Ok(dropped)
+}
+
+/// Delete the findings of `repo` that this full rescan read every blob of and did not report.
+/// A finding with a blob this run could not read is kept: nothing says it went.
+fn drop_unreported(tx: &Transaction<'_>, repo: i64, o: &RepoOutcome) -> Result<u64> {
+    use std::collections::{BTreeMap, HashSet};
+    let scanned: HashSet<&str> = o.scanned_blobs.iter().map(String::as_str).collect();
+    let reported: HashSet<(&str, &str)> = o
+        .found
+        .iter()
+        .map(|(_, f)| (f.rule_id.as_str(), f.fingerprint.as_str()))
+        .collect();
+    let mut blobs_of: BTreeMap<i64, (String, String, Vec<String>)> = BTreeMap::new();
+    {
+        let mut st = tx.prepare(
+            "SELECT f.id, f.rule_id, f.fingerprint, l.blob
+             FROM findings f JOIN locations l ON l.finding_id = f.id WHERE f.repo_id = ?1",
+        )?;
+        let rows = st.query_map([repo], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, rule, fp, blob) = row?;
+            blobs_of
+                .entry(id)
+                .or_insert_with(|| (rule, fp, Vec::new()))
+                .2
+                .push(blob);
+        }
+    }
+    let mut dropped = 0;
+    for (id, (rule, fp, blobs)) in blobs_of {
+        if !reported.contains(&(rule.as_str(), fp.as_str()))
+            && blobs.iter().all(|b| scanned.contains(b.as_str()))
+        {
+            tx.execute("DELETE FROM findings WHERE id = ?1", [id])?;
+            dropped += 1;
+        }
+    }
+    Ok(dropped)
 }
 
 fn upsert(tx: &Transaction<'_>, repo: i64, blob: &str, f: &Finding) -> Result<()> {

@@ -1309,3 +1309,150 @@ fn the_datastore_keeps_the_test_path_reason_until_the_secret_leaves_the_tests() 
     assert_ne!(first(&r).0, "low", "{r}");
     assert_eq!(first(&r).1, None, "{r}");
 }
+
+/// A second rule file whose token (`oth_` + 24) the first runs' rules do not know.
+const OTHER_RULE: &str = r#"
+rules:
+  - id: other-token
+    name: Other test token
+    description: A second token format used only by the test suite.
+    provider: otherprov
+    kind: token
+    pattern: '\b(?P<secret>oth_[A-Za-z0-9]{24})\b'
+    keywords: [oth_]
+    min_entropy: 3.0
+    severity: error
+    confidence: high
+    references: [https://example.invalid/doc]
+    remediation: Revoke it.
+    examples:
+      - text: 'x = oth_Q8rN2LmK7vTy5Bs4Zp9xW3hD'
+        secret: oth_Q8rN2LmK7vTy5Bs4Zp9xW3hD
+    negative_examples:
+      - 'oth_short'
+"#;
+const O1: &str = "oth_W3hDq8Rn2LmK7vTy5Bs4Zp9x";
+
+/// Blobs an earlier run read are skipped only while the detection is the same: a rule added
+/// (or any other change of what a scan reports) reaches the history already read, once.
+#[test]
+fn changed_rules_read_known_history_again_once() {
+    let src = Source::new();
+    src.write("a.env", &format!("A={T1}\n"));
+    src.write("b.cfg", &format!("other = {O1}\n"));
+    src.commit("two tokens, one the first rules know", 2);
+    let org = Org::new();
+    org.list(&[src.url()]);
+    let rule_ids = |r: &Value| -> Vec<String> {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+
+    let first = org.scan("org.db", &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(rule_ids(&first.json()), ["test-token"]);
+    assert!(
+        !first.stderr.contains("read in full again"),
+        "{}",
+        first.stderr
+    );
+
+    // The same refs, the same rules: nothing is read.
+    let same = org.scan("org.db", &[]);
+    assert_eq!(same.json()["summary"]["blobs_scanned"], 0);
+
+    // A rule file added: both blobs of the unchanged history are read again.
+    let other = org.path().join("other.yaml");
+    std::fs::write(&other, OTHER_RULE).unwrap();
+    let more = org.scan("org.db", &["--rules", other.to_str().unwrap()]);
+    assert_eq!(more.code, 0, "{}", more.stderr);
+    assert!(
+        more.stderr
+            .contains("the rules or detection settings changed since the last run: 1 repository read in full again"),
+        "{}",
+        more.stderr
+    );
+    let r = more.json();
+    assert_eq!(r["summary"]["blobs_scanned"], 2, "{r}");
+    assert_eq!(rule_ids(&r), ["other-token", "test-token"]);
+    assert!(!more.stdout.contains(O1) && !more.stderr.contains(O1));
+    // The known finding kept its history (first seen on day 2, still open).
+    assert_eq!(
+        states(&r)
+            .into_iter()
+            .map(|s| (s.1, s.2, s.3))
+            .collect::<Vec<_>>(),
+        vec![
+            ("a.env".to_string(), "open".to_string(), day(2)),
+            ("b.cfg".to_string(), "open".to_string(), day(2)),
+        ]
+    );
+
+    // Once read with these rules, a run with them reads nothing again.
+    let again = org.scan("org.db", &["--rules", other.to_str().unwrap()]);
+    assert_eq!(again.json()["summary"]["blobs_scanned"], 0);
+    assert!(
+        !again.stderr.contains("read in full again"),
+        "{}",
+        again.stderr
+    );
+
+    // Another `--confidence` (the minimum reported) is another detection too.
+    let conf = org.scan(
+        "org.db",
+        &["--rules", other.to_str().unwrap(), "--confidence", "high"],
+    );
+    assert_eq!(conf.code, 0, "{}", conf.stderr);
+    assert_eq!(conf.json()["summary"]["blobs_scanned"], 2);
+
+    // A datastore written before the digest was kept (schema v4) is read in full once.
+    let s = nhiscan::org::store::Store::open(&org.path().join("org.db")).unwrap();
+    s.conn
+        .execute("UPDATE repos SET detection = NULL", [])
+        .unwrap();
+    drop(s);
+    let upgraded = org.scan(
+        "org.db",
+        &["--rules", other.to_str().unwrap(), "--confidence", "high"],
+    );
+    assert_eq!(upgraded.json()["summary"]["blobs_scanned"], 2);
+    assert!(
+        upgraded.stderr.contains("read in full again"),
+        "{}",
+        upgraded.stderr
+    );
+    assert!(!upgraded.stderr.contains("dropped"), "{}", upgraded.stderr);
+
+    // The rule file taken away again: its finding, whose every blob was read again, is no
+    // longer reported and leaves the datastore, as a fresh datastore would not hold it; the
+    // other keeps its history.
+    let fewer = org.scan("org.db", &[]);
+    assert_eq!(fewer.code, 0, "{}", fewer.stderr);
+    assert!(
+        fewer
+            .stderr
+            .contains("1 repository read in full again; 1 finding no longer reported, dropped"),
+        "{}",
+        fewer.stderr
+    );
+    let r = fewer.json();
+    assert_eq!(rule_ids(&r), ["test-token"]);
+    assert_eq!(r["findings"][0]["first_seen"], day(2));
+    assert_eq!(rule_ids(&org.report("org.db")), ["test-token"]);
+    let s = nhiscan::org::store::Store::open(&org.path().join("org.db")).unwrap();
+    let orphans: i64 = s
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM locations WHERE finding_id NOT IN (SELECT id FROM findings)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "the dropped finding's locations went with it");
+}
