@@ -172,7 +172,47 @@ pub(super) fn is_stand_in(pw: &str) -> bool {
         || pw.ends_with(['}', '>', '%', ']'])
         || WORDS.iter().any(|w| pw.eq_ignore_ascii_case(w))
         || documentation_word(pw, WORDS)
+        || joined_stand_ins(pw, WORDS)
         || pw.bytes().all(|b| b == pw.as_bytes()[0])
+}
+
+/// Stand-in words joined, percent-escaped or qualified, as URL-parsing tests and docs write
+/// them: `pass%20pass`, `pass%23pass`, `user_pass`, `otherpassword`, `newPassword`,
+/// `dummy-secret`. Every part between separators (a percent escape is one) is a stand-in word
+/// (maybe after a qualifier) or a qualifier, and one at least is a word; a digit anywhere makes
+/// it a real password (`pass2pass`).
+fn joined_stand_ins(pw: &str, words: &[&str]) -> bool {
+    const QUALIFIERS: &[&str] = &[
+        "other", "another", "new", "old", "dummy", "fake", "sample", "example", "test", "wrong",
+        "bad",
+    ];
+    let b = pw.as_bytes();
+    let mut plain = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+        {
+            plain.push(' ');
+            i += 3;
+        } else {
+            plain.push(char::from(b[i].to_ascii_lowercase()));
+            i += 1;
+        }
+    }
+    let parts: Vec<&str> = plain
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let word = |p: &&str| {
+        words.contains(p)
+            || QUALIFIERS
+                .iter()
+                .filter_map(|q| p.strip_prefix(q))
+                .any(|r| words.contains(&r))
+    };
+    parts.iter().any(word) && parts.iter().all(|p| word(p) || QUALIFIERS.contains(p))
 }
 
 /// The stand-ins of documentation and connection-string cheat sheets: `myPassword`,
@@ -206,6 +246,12 @@ mod tests {
             "YourStrongPassword",
             "mysecret",
             "my-db-pass",
+            "pass%20pass",
+            "pass%23pass",
+            "user_pass",
+            "otherpassword",
+            "newPassword",
+            "dummy-secret",
         ] {
             assert!(is_stand_in(pw), "{pw}");
         }
@@ -215,6 +261,9 @@ mod tests {
             "yourTurn-8812!",
             "thePassword9x",
             "password1X!",
+            "pass2pass",
+            "otherq7Rz2LxN",
+            "pass%20word%21Zk9",
         ] {
             assert!(!is_stand_in(pw), "{pw}");
         }
