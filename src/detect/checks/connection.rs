@@ -178,7 +178,7 @@ pub(super) fn is_stand_in(pw: &str) -> bool {
 
 /// Stand-in words joined, percent-escaped or qualified, as URL-parsing tests and docs write
 /// them: `pass%20pass`, `pass%23pass`, `user_pass`, `otherpassword`, `newPassword`,
-/// `dummy-secret`. Every part between separators (a percent escape is one) is a stand-in word
+/// `dummy-secret`. Every part between separators (after percent-decoding) is a stand-in word
 /// (maybe after a qualifier) or a qualifier, and one at least is a word; a digit anywhere makes
 /// it a real password (`pass2pass`).
 fn joined_stand_ins(pw: &str, words: &[&str]) -> bool {
@@ -186,21 +186,11 @@ fn joined_stand_ins(pw: &str, words: &[&str]) -> bool {
         "other", "another", "new", "old", "dummy", "fake", "sample", "example", "test", "wrong",
         "bad",
     ];
-    let b = pw.as_bytes();
-    let mut plain = String::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && b.get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-        {
-            plain.push(' ');
-            i += 3;
-        } else {
-            plain.push(char::from(b[i].to_ascii_lowercase()));
-            i += 1;
-        }
-    }
+    // Percent escapes decoded (the URL form of the password), then split at what is not a
+    // letter or digit: `pass%20pass` is `pass pass`.
+    let plain = percent_encoding::percent_decode_str(pw)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
     let parts: Vec<&str> = plain
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())
